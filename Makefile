@@ -1,0 +1,50 @@
+# The template's own commands. `make` alone lists them.
+.DEFAULT_GOAL := help
+SHELL := /bin/bash
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(abspath $(VENV))/bin
+PROJECT := {{cookiecutter.project_slug}}
+DEMO := build/demo
+
+.PHONY: help setup test demo bench lint lock clean
+
+help: ## List the commands
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+
+$(VENV)/installed: requirements-dev.txt $(PROJECT)/requirements.lock
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --constraint requirements-dev.txt uv
+	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
+		--requirement requirements-dev.txt --requirement '$(PROJECT)/requirements.lock'
+	touch $@
+
+setup: $(VENV)/installed ## Create .venv with the template's tools and the baked project's locked dependencies
+
+test: setup ## Run the template's whole test suite
+	$(BIN)/pytest
+
+demo: setup ## Bake the default project into build/demo, set it up, reproduce it, print metrics and plots
+	rm -rf $(DEMO)
+	$(BIN)/cookiecutter --no-input --output-dir build . project_slug=demo
+	$(MAKE) -C $(DEMO) setup repro plots
+
+bench: setup ## Measure bake and pipeline times; prints a table
+	$(BIN)/python benchmarks/bench.py
+
+lint: setup ## Lint the template's own code (the baked code is linted by the tests)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+lock: setup ## Re-resolve the baked project's lock and requirements-dev.txt (needs the package index)
+	rm -rf build/lock
+	$(BIN)/cookiecutter --no-input --output-dir build/lock . project_slug=lock dvc_remote=none
+	cd build/lock/lock && $(BIN)/uv pip compile pyproject.toml --universal --all-extras \
+		--python-version 3.10 --quiet --no-header --output-file ../requirements.lock
+	cp build/lock/requirements.lock '$(PROJECT)/requirements.lock'
+	$(BIN)/uv pip compile requirements-dev.in --universal --python-version 3.10 --quiet --no-header \
+		--constraint '$(PROJECT)/requirements.lock' --output-file requirements-dev.txt
+
+clean: ## Remove .venv and build/
+	rm -rf $(VENV) build

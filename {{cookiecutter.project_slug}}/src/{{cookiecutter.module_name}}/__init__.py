@@ -1,0 +1,1 @@
+"""The pipeline stages of this project, one module each; `python -m <package> --help` lists them."""

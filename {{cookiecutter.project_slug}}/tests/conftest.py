@@ -1,0 +1,31 @@
+import numpy as np
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }}.config import load_params
+from {{ cookiecutter.module_name }}.ingest import load_bundled
+
+
+@pytest.fixture(scope="session")
+def params() -> dict:
+    return load_params()
+
+
+@pytest.fixture(scope="session")
+def dataset() -> pd.DataFrame:
+    return load_bundled()
+
+
+@pytest.fixture
+def mixed_frame() -> pd.DataFrame:
+    """Numbers with gaps, a text column and a string target: what a user's CSV may look like."""
+    generator = np.random.default_rng(0)
+    size = 120
+    return pd.DataFrame(
+        {
+            "age": generator.integers(20, 80, size).astype(float),
+            "income": generator.normal(50_000, 10_000, size),
+            "region": generator.choice(["north", "south", "east"], size),
+            "label": generator.choice(["yes", "no"], size),
+        }
+    ).assign(age=lambda frame: frame["age"].mask(frame.index % 10 == 0))
