@@ -34,8 +34,8 @@ bench: setup ## Measure bake and pipeline times; prints a table
 	$(BIN)/python benchmarks/bench.py
 
 lint: setup ## Lint the template's own code (the baked code is linted by the tests)
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
+	$(BIN)/ruff check hooks tests benchmarks
+	$(BIN)/ruff format --check hooks tests benchmarks
 
 lock: setup ## Re-resolve the baked project's lock and requirements-dev.txt (needs the package index)
 	rm -rf build/lock

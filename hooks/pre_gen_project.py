@@ -14,11 +14,6 @@ from pathlib import Path
 
 ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
 
-CHOICES = {
-    "python_version": ("3.10", "3.11", "3.12", "3.13"),
-    "license": ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary"),
-    "dvc_remote": ("gcs", "s3", "azure", "local", "none"),
-}
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 MODULE = re.compile(r"[a-z][a-z0-9_]*")
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
@@ -63,12 +58,19 @@ def check_module(value: str) -> None:
 def check_bucket(remote: str, bucket: str) -> None:
     """Bucket and container naming rules of Google Cloud Storage, Amazon S3 and Azure Blob Storage."""
     rules = {
-        "gcs": (r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]", "3-222 characters of a-z, 0-9, '.', '-', '_', "
-                "starting and ending with a letter or digit, each dot-separated part at most 63 characters"),
-        "s3": (r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]", "3-63 characters of a-z, 0-9, '.', '-', "
-               "starting and ending with a letter or digit, no '..'"),
-        "azure": (r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]", "3-63 characters of a-z, 0-9, '-', "
-                  "starting and ending with a letter or digit, no '--'"),
+        "gcs": (
+            r"[a-z0-9][a-z0-9._-]{1,220}[a-z0-9]",
+            "3-222 characters of a-z, 0-9, '.', '-', '_', "
+            "starting and ending with a letter or digit, each dot-separated part at most 63 characters",
+        ),
+        "s3": (
+            r"[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]",
+            "3-63 characters of a-z, 0-9, '.', '-', starting and ending with a letter or digit, no '..'",
+        ),
+        "azure": (
+            r"[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]",
+            "3-63 characters of a-z, 0-9, '-', starting and ending with a letter or digit, no '--'",
+        ),
     }
     pattern, rule = rules[remote]
     name = "bucket" if remote != "azure" else "container"
@@ -112,13 +114,14 @@ def check_tracking_uri(uri: str) -> None:
 
 
 def validate(answers: dict) -> None:
-    for field, allowed in CHOICES.items():
-        if answers[field] not in allowed:
-            raise Invalid(f"{field}: {answers[field]!r} is not one of {', '.join(allowed)}")
     if not answers["project_name"].strip():
         raise Invalid("project_name: the value is empty; give the project a name")
-    check_name("project_slug", answers["project_slug"], SLUG,
-               "use lower-case letters and digits separated by single hyphens, starting with a letter")
+    check_name(
+        "project_slug",
+        answers["project_slug"],
+        SLUG,
+        "use lower-case letters and digits separated by single hyphens, starting with a letter",
+    )
     check_module(answers["module_name"])
     if not answers["author_name"].strip():
         raise Invalid("author_name: the value is empty; give the author's name")

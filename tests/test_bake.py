@@ -1,0 +1,179 @@
+"""Baking: the files, the options, the lint of the result and the post-generation steps."""
+
+import itertools
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+from conftest import OPTIONS, TEMPLATE, VENV_BIN, run
+
+try:
+    import tomllib
+except ImportError:  # Python 3.10
+    import tomli as tomllib
+
+CHOICES = {name: value for name, value in OPTIONS.items() if isinstance(value, list)}
+TEMPLATE_FILES = sorted(
+    str(path.relative_to(TEMPLATE / "{{cookiecutter.project_slug}}"))
+    for path in (TEMPLATE / "{{cookiecutter.project_slug}}").rglob("*")
+    if path.is_file() and "__pycache__" not in path.parts
+)
+
+
+def matrix() -> list[dict[str, str]]:
+    """Enough bakes that every value of every choice is baked at least once."""
+    longest = max(len(values) for values in CHOICES.values())
+    cycles = {name: itertools.islice(itertools.cycle(values), longest) for name, values in CHOICES.items()}
+    return [dict(zip(cycles, values, strict=True)) for values in zip(*cycles.values(), strict=True)]
+
+
+def tracked_files(project: Path) -> list[str]:
+    return sorted(run(project, "git", "ls-files").stdout.split())
+
+
+def test_the_matrix_bakes_every_value_of_every_choice():
+    for name, values in CHOICES.items():
+        assert {answers[name] for answers in matrix()} == set(values)
+
+
+@pytest.mark.parametrize("answers", matrix(), ids=lambda answers: "-".join(answers.values()))
+def test_every_option_bakes_a_clean_project(bake, answers):
+    project = bake(**answers)
+    rendered = [path for path in project.rglob("*") if ".git" not in path.parts]
+    for path in rendered:
+        assert "{{" not in path.name and "{%" not in path.name, path
+        if path.is_file():
+            text = path.read_text()
+            assert not re.search(r"\{\{|\{%|%\}", text), f"unrendered Jinja in {path}"
+    run(project, "ruff", "check", ".")
+    run(project, "ruff", "format", "--check", ".")
+    pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
+    assert pyproject["requires-python"] == f">={answers['python_version']}"
+    assert pyproject["license"] == answers["license"].replace("Proprietary", "LicenseRef-Proprietary")
+
+
+def test_default_bake_has_the_template_files_committed(bake):
+    project = bake()
+    assert project.name == "breast-cancer-classifier"
+    module_files = [name.replace("{{cookiecutter.module_name}}", "breast_cancer_classifier") for name in TEMPLATE_FILES]
+    assert tracked_files(project) == sorted([*module_files, ".dvc/config"])
+    for folder in ("data/raw", "data/interim", "data/processed", "data/external", "models", "notebooks"):
+        assert (project / folder).is_dir()
+    assert (project / "reports/figures").is_dir()
+    log = run(project, "git", "log", "--format=%s").stdout
+    assert log == "Initial commit from cd4ml-template\n"
+    assert run(project, "git", "status", "--porcelain").stdout == ""
+
+
+def test_names_derive_from_the_project_name_and_can_be_overridden(bake):
+    derived = bake(project_name="Churn Model 2")
+    assert derived.name == "churn-model-2"
+    assert (derived / "src/churn_model_2/train.py").is_file()
+    chosen = bake(project_name="Churn", project_slug="churn-pipeline", module_name="churn")
+    assert chosen.name == "churn-pipeline"
+    assert (chosen / "src/churn/train.py").is_file()
+
+
+@pytest.mark.parametrize(
+    ("remote", "url", "expected"),
+    [
+        ("gcs", "gs://team-data/churn", "url = gs://team-data/churn"),
+        ("s3", "s3://team-data/churn", "url = s3://team-data/churn"),
+        ("azure", "azure://team-data/churn", "url = azure://team-data/churn"),
+        ("local", "/srv/dvc/churn", "url = /srv/dvc/churn"),
+        ("local", "../shared-store", "url = ../../shared-store"),
+    ],
+)
+def test_the_chosen_remote_is_the_dvc_default(bake, remote, url, expected):
+    project = bake(dvc_remote=remote, dvc_remote_url=url)
+    config = (project / ".dvc/config").read_text()
+    assert expected in config
+    assert "remote = storage" in config
+    listed = run(project, "dvc", "remote", "list").stdout.split()
+    assert listed[0] == "storage"
+    assert run(project, "dvc", "config", "core.analytics").stdout.strip() == "false"
+
+
+def test_no_remote_leaves_dvc_without_one(bake):
+    project = bake(dvc_remote="none", dvc_remote_url="")
+    assert run(project, "dvc", "remote", "list").stdout == ""
+    assert run(project, "dvc", "status").returncode == 0
+
+
+def test_relative_local_remote_points_where_the_user_meant(bake, tmp_path):
+    project = bake(dvc_remote="local", dvc_remote_url="../shared-store")
+    (project / "data/raw/extra.csv").write_text("a,target\n1,0\n2,1\n")
+    run(project, "dvc", "add", "data/raw/extra.csv")
+    run(project, "dvc", "push")
+    assert any((tmp_path / "shared-store").rglob("*")), "nothing was pushed to the folder next to the project"
+
+
+@pytest.mark.parametrize("license_name", CHOICES["license"])
+def test_license_file_matches_the_choice(bake, license_name):
+    text = (bake(license=license_name, author_name="Ada Lovelace") / "LICENSE").read_text()
+    first_words = {
+        "MIT": "MIT License",
+        "BSD-3-Clause": "BSD 3-Clause License",
+        "Apache-2.0": "Copyright",
+        "Proprietary": "Copyright",
+    }
+    assert text.startswith(first_words[license_name])
+    assert "Ada Lovelace" in text
+    assert ("All rights reserved" in text) == (license_name == "Proprietary")
+    assert ("Apache License" in text) == (license_name == "Apache-2.0")
+
+
+def test_without_a_git_identity_the_bake_is_staged_and_says_so(bake, monkeypatch, capfd):
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", "/dev/null")
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for variable in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME", "GIT_COMMITTER_EMAIL", "EMAIL"):
+        monkeypatch.delenv(variable, raising=False)
+    # Refuse identities git would guess from the host name.
+    monkeypatch.setenv("GIT_CONFIG_COUNT", "1")
+    monkeypatch.setenv("GIT_CONFIG_KEY_0", "user.useConfigOnly")
+    monkeypatch.setenv("GIT_CONFIG_VALUE_0", "true")
+    project = bake()
+    assert "git has no user.name or user.email" in capfd.readouterr().out
+    staged = subprocess.run(["git", "diff", "--cached", "--name-only"], cwd=project, capture_output=True, text=True)
+    assert "dvc.yaml" in staged.stdout.split()
+    assert (project / ".dvc/config").is_file()
+
+
+def test_without_git_the_bake_still_completes(bake, monkeypatch, capfd):
+    monkeypatch.setenv("PATH", str(VENV_BIN))
+    project = bake()
+    output = capfd.readouterr().out
+    assert "git is not installed" in output
+    assert "make setup" in output
+    assert not (project / ".git").exists()
+    assert (project / "dvc.yaml").is_file()
+
+
+def test_next_steps_are_printed(bake, capfd):
+    bake(project_name="Fraud")
+    assert "\nNext:\n  cd fraud\n  make setup\n  make repro\n" in capfd.readouterr().out
+
+
+def test_template_and_bake_share_the_tool_versions():
+    """requirements-dev.txt is compiled against the project lock; a drift would break `make setup`."""
+    pins = {}
+    for lock in (TEMPLATE / "requirements-dev.txt", TEMPLATE / "{{cookiecutter.project_slug}}/requirements.lock"):
+        for line in lock.read_text().splitlines():
+            match = re.match(r"([a-z0-9._-]+)==(\S+)(?: ;.*)?$", line)
+            if match and ";" not in line:
+                pins.setdefault(match.group(1), set()).add(match.group(2))
+    assert {name for name, versions in pins.items() if len(versions) > 1} == set()
+    assert {"pytest", "ruff", "uv"} <= set(pins)
+
+
+def test_dvc_files_are_those_dvc_init_writes(bake, tmp_path):
+    """The hook writes DVC's files itself so that baking needs no DVC; they must stay what `dvc init` makes."""
+    reference = tmp_path / "reference"
+    reference.mkdir()
+    run(reference, "git", "init", "-q")
+    run(reference, "dvc", "init", "-q")
+    project = bake()
+    assert (project / ".dvc/.gitignore").read_text() == (reference / ".dvc/.gitignore").read_text()
+    assert (project / ".dvcignore").is_file()
+    assert sorted(path.name for path in (project / ".dvc").iterdir()) == [".gitignore", "config"]
