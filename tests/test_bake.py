@@ -13,7 +13,7 @@ try:
 except ImportError:  # Python 3.10
     import tomli as tomllib
 
-CHOICES = {name: value for name, value in OPTIONS.items() if isinstance(value, list)}
+CHOICES = {name: value for name, value in OPTIONS.items() if isinstance(value, list) and not name.startswith("_")}
 TEMPLATE_FILES = sorted(
     str(path.relative_to(TEMPLATE / "{{cookiecutter.project_slug}}"))
     for path in (TEMPLATE / "{{cookiecutter.project_slug}}").rglob("*")
@@ -177,3 +177,13 @@ def test_dvc_files_are_those_dvc_init_writes(bake, tmp_path):
     assert (project / ".dvc/.gitignore").read_text() == (reference / ".dvc/.gitignore").read_text()
     assert (project / ".dvcignore").is_file()
     assert sorted(path.name for path in (project / ".dvc").iterdir()) == [".gitignore", "config"]
+
+
+def test_readme_lists_every_option_with_its_default():
+    readme = (TEMPLATE / "README.md").read_text()
+    rows = dict(re.findall(r"^\| `(\w+)` \| (.+?) \|", readme, flags=re.MULTILINE))
+    public = [name for name in OPTIONS if not name.startswith("_")]
+    assert [name for name in rows if name in OPTIONS] == public
+    for name in CHOICES:
+        assert all(f"`{value}`" in rows[name] for value in CHOICES[name]), name
+        assert rows[name].startswith(f"`{CHOICES[name][0]}`"), name
