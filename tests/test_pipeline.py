@@ -11,7 +11,7 @@ from conftest import run
 
 METRICS = {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"}
 PLOTS = {"roc", "precision_recall", "confusion_matrix", "feature_importance"}
-STAGES = ["ingest", "featurize", "train", "evaluate"]
+STAGES = ["ingest", "validate", "featurize", "train", "evaluate"]
 KEPT = ["data/interim/dataset.parquet", "models/model.pkl", "reports/metrics.json"]
 
 
@@ -80,8 +80,8 @@ def test_a_fresh_clone_reproduces_without_a_remote_or_cache(reproduced, tmp_path
     run(reproduced, "git", "clone", "-q", str(reproduced), str(clone))
     assert not (clone / ".dvc/cache").exists()
     output = run(clone, "dvc", "repro").stdout
-    # evaluate's metrics and plots are committed to git; the rebuilt model matches, so it is skipped.
-    assert ran_stages(output) == ["ingest", "featurize", "train"]
+    # validate's report is committed to git and the rebuilt data set matches it, so validate is skipped.
+    assert ran_stages(output) == ["ingest", "featurize", "train", "evaluate"]
     assert digests(clone) == digests(reproduced)
     assert run(clone, "git", "status", "--porcelain").stdout == ""
 
@@ -104,12 +104,18 @@ def write_user_data(project: Path, size: int = 200) -> None:
 
 
 def test_the_users_own_data_is_versioned_and_trained_on(project):
+    """The README's steps: add the data, point params.yaml at it, draft its contract and reference profile."""
     write_user_data(project)
     run(project, "dvc", "add", "data/raw/customers.csv")
     set_params(project, ingest={"source": "raw", "target": "churned"})
+    assert "ingest: 200 rows, 4 columns" in run(project, "dvc", "repro", "ingest").stdout
+    refused = run(project, "dvc", "repro", check=False)
+    assert "error: column 'mean_radius': presence is missing, expected present" in refused.stderr
+    draft = run(project, "python", "-m", "breast_cancer_classifier", "contract").stdout
+    (project / "contract.yaml").write_text(draft)
+    run(project, "python", "-m", "breast_cancer_classifier", "profile")
     output = run(project, "dvc", "repro").stdout
-    assert ran_stages(output) == STAGES
-    assert "ingest: 200 rows, 4 columns" in output
+    assert ran_stages(output) == ["validate", "featurize", "train", "evaluate"]
     lock = yaml.safe_load((project / "dvc.lock").read_text())
     raw = lock["stages"]["ingest"]["deps"][0]
     assert raw["path"] == "data/raw" and raw["md5"].endswith(".dir")

@@ -2,7 +2,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import evaluate, train
+from {{ cookiecutter.module_name }} import errors, evaluate, train
 
 METRICS = {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"}
 
@@ -49,3 +49,22 @@ def test_feature_importance_names_input_columns(params, dataset, name):
     assert {row["feature"] for row in ranked} == set(features.columns)
     importances = [row["importance"] for row in ranked]
     assert importances == sorted(importances, reverse=True)
+
+
+def test_the_gate_passes_floors_and_ceilings():
+    scores = {"f1": 0.95, "log_loss": 0.2, "roc_auc": 0.99}
+    results = evaluate.gate(scores, {"f1": 0.9, "log_loss": 0.3})
+    assert [result.passed for result in results] == [True, True]
+    failing = evaluate.gate(scores, {"f1": 0.97, "log_loss": 0.1})
+    assert [result.line() for result in failing] == [
+        "f1 is 0.95, expected >= 0.97",
+        "log_loss is 0.2, expected <= 0.1",
+    ]
+    assert not any(result.passed for result in failing)
+
+
+def test_the_gate_names_an_unknown_metric():
+    with pytest.raises(
+        errors.PipelineError, match=r"evaluate.thresholds names unknown metrics \['auc'\]"
+    ):
+        evaluate.gate({"roc_auc": 0.9}, {"auc": 0.8})

@@ -19,16 +19,6 @@ def test_text_columns_and_gaps_are_handled(mixed_frame):
     assert model.predict(new).shape == (2,)
 
 
-def test_same_seed_gives_same_predictions(dataset):
-    def fit():
-        return train.train(
-            dataset, "target", train.make_classifier("random_forest", {"n_estimators": 20}, 7)
-        )
-
-    features = dataset.drop(columns="target")
-    assert (fit().predict_proba(features) == fit().predict_proba(features)).all()
-
-
 def test_unknown_model_and_hyperparameter_are_named():
     with pytest.raises(errors.PipelineError, match="train.model is 'svm'"):
         train.make_classifier("svm", {}, 0)

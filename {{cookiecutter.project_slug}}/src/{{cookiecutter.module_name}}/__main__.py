@@ -9,9 +9,12 @@ from .errors import PipelineError
 
 COMMANDS = {
     "ingest": "read the bundled or raw data into one data set",
+    "validate": "check the data set against contract.yaml and the reference profile",
     "featurize": "clean the data set and split it into train and test sets",
     "train": "fit the model named in params.yaml",
-    "evaluate": "score the model on the test set and write metrics and plot data",
+    "evaluate": "score the candidate model; keep it only if it passes the metric gate",
+    "profile": "refresh the reference profile from the current data set (deliberately)",
+    "contract": "print a draft contract.yaml for the current data set",
 }
 
 

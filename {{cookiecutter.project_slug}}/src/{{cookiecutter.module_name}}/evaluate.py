@@ -1,4 +1,7 @@
-"""evaluate: model and test set -> reports/metrics.json and the plot data in reports/plots/."""
+"""evaluate: candidate model and test set -> metrics, plots and, past the gate, models/model.pkl.
+
+A candidate below a threshold in params.yaml fails the stage; the last good model and metrics stay.
+"""
 
 import numpy as np
 import pandas as pd
@@ -6,10 +9,13 @@ from sklearn import metrics
 from sklearn.inspection import permutation_importance
 from sklearn.preprocessing import label_binarize
 
+from .checks import Result, raise_on_failure, write_report
 from .config import param, path
-from .files import read_model, read_parquet, write_json
+from .errors import PipelineError
+from .files import copy_file, read_model, read_parquet, write_json
 
 DIGITS = 6
+LOWER_IS_BETTER = {"log_loss"}
 
 
 def score(labels: pd.Series, probabilities: np.ndarray, classes: np.ndarray) -> dict[str, float]:
@@ -79,21 +85,43 @@ def _rows(**columns: np.ndarray) -> list[dict]:
     ]
 
 
+def gate(scores: dict[str, float], thresholds: dict[str, float]) -> list[Result]:
+    """Each metric against its threshold: a floor, or a ceiling for log loss."""
+    unknown = sorted(set(thresholds) - set(scores))
+    if unknown:
+        raise PipelineError(
+            f"params.yaml: evaluate.thresholds names unknown metrics {unknown}; use {list(scores)}"
+        )
+    results = []
+    for name, limit in thresholds.items():
+        lower = name in LOWER_IS_BETTER
+        passed = scores[name] <= limit if lower else scores[name] >= limit
+        results.append(
+            Result(name, None, scores[name], f"{'<=' if lower else '>='} {limit}", passed)
+        )
+    return results
+
+
 def main(params: dict) -> None:
     target, seed = param(params, "ingest.target"), param(params, "seed")
-    model = read_model(path(params, "model"))
+    candidate = path(params, "candidate")
+    model = read_model(candidate)
     test = read_parquet(path(params, "test"))
     features, labels = test.drop(columns=[target]), test[target]
     probabilities = model.predict_proba(features)
     classes = model.classes_
-    plots = path(params, "plots")
     scores = score(labels, probabilities, classes)
-    write_json(scores, path(params, "metrics"))
+    print("evaluate: " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
+    results = gate(scores, param(params, "evaluate.thresholds"))
+    report = path(params, "evaluation")
+    write_report(results, report, "Model gate", extra={"metrics": scores})
+    raise_on_failure(results, report.with_suffix(".md"), "the last good model and metrics are kept")
+    plots = path(params, "plots")
     for name, rows in curves(labels, probabilities, classes).items():
         write_json(rows, plots / f"{name}.json")
-    write_json(
-        confusion_rows(labels, classes[probabilities.argmax(axis=1)]),
-        plots / "confusion_matrix.json",
-    )
+    predicted = classes[probabilities.argmax(axis=1)]
+    write_json(confusion_rows(labels, predicted), plots / "confusion_matrix.json")
     write_json(feature_importance(model, features, labels, seed), plots / "feature_importance.json")
-    print("evaluate: " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
+    write_json(scores, path(params, "metrics"))
+    copy_file(candidate, path(params, "model"))
+    print(f"evaluate: the model passed the gate -> {path(params, 'model')}")

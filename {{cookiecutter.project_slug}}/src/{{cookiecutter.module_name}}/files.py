@@ -3,6 +3,7 @@ renamed into place, so a failed run never leaves a half-written output behind.""
 
 import json
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,6 +23,7 @@ def atomic_path(target: Path) -> Iterator[Path]:
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
     )
     os.close(handle)
+    os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
     try:
         yield Path(temporary)
         os.replace(temporary, target)
@@ -35,19 +37,34 @@ def read_parquet(source: Path) -> pd.DataFrame:
     return pd.read_parquet(source)
 
 
+def _umask() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return mask
+
+
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:
     with atomic_path(target) as temporary:
         frame.to_parquet(temporary, index=False)
 
 
 def write_json(data: object, target: Path) -> None:
+    write_text(json.dumps(data, indent=2) + "\n", target)
+
+
+def write_text(text: str, target: Path) -> None:
     with atomic_path(target) as temporary:
-        temporary.write_text(json.dumps(data, indent=2) + "\n")
+        temporary.write_text(text)
 
 
 def write_model(model: object, target: Path) -> None:
     with atomic_path(target) as temporary:
         joblib.dump(model, temporary)
+
+
+def copy_file(source: Path, target: Path) -> None:
+    with atomic_path(target) as temporary:
+        shutil.copyfile(source, temporary)
 
 
 def read_model(source: Path) -> object:

@@ -1,4 +1,4 @@
-"""train: data/processed/train.parquet -> models/model.pkl, preprocessing and classifier in one."""
+"""train: data/processed/train.parquet -> models/candidate.pkl (preprocessing and classifier)."""
 
 import inspect
 
@@ -67,5 +67,5 @@ def main(params: dict) -> None:
     name = param(params, "train.model")
     classifier = make_classifier(name, param(params, f"train.{name}") or {}, param(params, "seed"))
     model = train(read_parquet(path(params, "train")), param(params, "ingest.target"), classifier)
-    write_model(model, path(params, "model"))
-    print(f"train: {name} -> {path(params, 'model')}")
+    write_model(model, path(params, "candidate"))
+    print(f"train: {name} -> {path(params, 'candidate')}")

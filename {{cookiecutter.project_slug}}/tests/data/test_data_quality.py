@@ -1,0 +1,33 @@
+"""The data suite: the current data set against contract.yaml and the reference profile.
+
+The same checks run as the validate stage of `dvc repro`; run these alone with `pytest tests/data`.
+"""
+
+import pytest
+
+from {{ cookiecutter.module_name }} import contract, ingest, profile, validate
+from {{ cookiecutter.module_name }}.config import param, path
+
+
+@pytest.fixture(scope="module")
+def current(params):
+    return ingest.ingest(
+        param(params, "ingest.source"), param(params, "ingest.target"), path(params, "raw")
+    )
+
+
+def describe(results) -> str:
+    return "\n".join(result.line() for result in results if not result.passed)
+
+
+def test_the_data_meets_the_contract(params, current):
+    results = contract.check_contract(
+        current, contract.load_contract(path(params, "contract")), param(params, "ingest.target")
+    )
+    assert all(result.passed for result in results), describe(results)
+
+
+def test_the_data_has_not_drifted_from_the_reference(params, current):
+    reference = validate.read_profile(path(params, "profile"))
+    results = profile.compare(reference, current, param(params, "validate"))
+    assert all(result.passed for result in results), describe(results)
