@@ -95,7 +95,8 @@ def column_results(
             Result("range", name, observed, bound, passed("in_range") and passed("dtype"))
         )
     if "allowed" in rules:
-        unexpected = sorted(set(values.dropna().unique()) - set(rules["allowed"]), key=str)[:5]
+        seen = set(values.dropna().unique().tolist())
+        unexpected = sorted(seen - set(rules["allowed"]), key=str)[:5]
         results.append(
             Result(
                 "allowed values",

@@ -1,0 +1,149 @@
+"""Time the baked project's data gate (validate.validate) on synthetic data of 10k, 100k and 1M rows.
+
+The data is sampled from the baked reference profile (inverse CDF of its quantiles for numbers,
+with each number's correlation to the target; its shares for categories), so it should pass the
+gate; the number of failing checks is printed.
+Per size: wall time of the gate, rows per second, the time ratio to the previous size, and the
+peak memory the gate allocates over the frame's own size. Memory is measured with tracemalloc,
+started after the frame is built, in a second run of the gate so tracing does not slow the timed one.
+Targets: 1,000,000 rows x 31 columns in at most 10 s; time grows about linearly (at most 12x per
+10x rows); peak memory at most 3x the frame.
+"""
+
+import argparse
+import contextlib
+import importlib
+import os
+import sys
+import tempfile
+import time
+import tracemalloc
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import yaml
+from cookiecutter.main import cookiecutter
+
+TEMPLATE = Path(__file__).resolve().parent.parent
+SIZES = (10_000, 100_000, 1_000_000)
+SECONDS_LIMIT, RATIO_LIMIT, MEMORY_LIMIT = 10.0, 12.0, 3.0
+
+
+@contextlib.contextmanager
+def quiet_stdout():
+    """Silence file descriptor 1, which the bake hooks print to from their own processes."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    with open(os.devnull, "w") as devnull:
+        os.dup2(devnull.fileno(), 1)
+    try:
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
+def load_gate(root: Path):
+    """Bake the default project; return gate(frame) -> results, the reference profile and its QUANTILES."""
+    with quiet_stdout():
+        project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(root)))
+    (name,) = [p.name for p in (project / "src").iterdir() if (p / "__init__.py").exists()]
+    sys.path.insert(0, str(project / "src"))
+    validate = importlib.import_module(f"{name}.validate")
+    contract = importlib.import_module(f"{name}.contract").load_contract(project / "contract.yaml")
+    profile = validate.read_profile(project / "data/reference/profile.json")
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    target, limits = params["ingest"]["target"], params["validate"]
+    quantiles = importlib.import_module(f"{name}.profile").QUANTILES
+    return lambda frame: validate.validate(frame, contract, profile, limits, target), profile, quantiles
+
+
+def draw_number(column: dict, quantiles: np.ndarray, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Inverse CDF of the column's quantiles at uniform draws; for a share of the rows the draw comes from
+    the target class's side of [0, 1] (still uniform overall), so the target correlation matches too."""
+    rows, high = len(codes), codes.mean()
+    spread = rng.random(rows)
+    if (column["target_correlation"] or 0) < 0:
+        sided = np.where(codes, high * spread, high + (1 - high) * spread)
+    else:
+        sided = np.where(codes, 1 - high + high * spread, (1 - high) * spread)
+    strongest = abs(np.corrcoef(np.interp(sided, quantiles, column["quantiles"]), codes)[0, 1])
+    share = min(abs(column["target_correlation"] or 0) / strongest, 1.0)
+    uniform = np.where(rng.random(rows) < share, sided, rng.random(rows))
+    return np.interp(uniform, quantiles, column["quantiles"])
+
+
+def sample(profile: dict, quantiles: np.ndarray, rows: int, rng: np.random.Generator) -> pd.DataFrame:
+    """Categories drawn by their shares (the target cast back to int64), numbers by draw_number."""
+    columns = {}
+    for name, column in profile["columns"].items():
+        if column["kind"] == "category":
+            values, shares = zip(*column["shares"].items(), strict=True)
+            columns[name] = rng.choice(np.array(values), size=rows, p=np.array(shares) / sum(shares))
+    target = columns[profile["target"]] = columns[profile["target"]].astype(np.int64)
+    codes = (target == max(np.unique(target), key=str)).astype(float)
+    for name, column in profile["columns"].items():
+        if column["kind"] == "number":
+            columns[name] = draw_number(column, quantiles, codes, rng)
+    return pd.DataFrame({name: columns[name] for name in profile["columns"]})
+
+
+def measure(gate, frame: pd.DataFrame) -> tuple[float, float, int]:
+    """Seconds of one gate run, its failing checks, and (second run) peak traced memory / frame size."""
+    start = time.perf_counter()
+    failed = sum(not result.passed for result in gate(frame))
+    seconds = time.perf_counter() - start
+    tracemalloc.start()
+    gate(frame)
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    return seconds, peak / frame.memory_usage(deep=True).sum(), failed
+
+
+def report(rows: list[tuple[int, int, float, float, int]]) -> None:
+    line = "{:>10} {:>7} {:>8} {:>10} {:>7} {:>11} {:>6}"
+    print(line.format("rows", "columns", "seconds", "rows/s", "x prev", "peak/frame", "failed"))
+    previous = None
+    for count, width, seconds, memory, failed in rows:
+        ratio = f"{seconds / previous:.2f}" if previous else "-"
+        speed = f"{count / seconds:,.0f}"
+        print(line.format(f"{count:,}", width, f"{seconds:.2f}", speed, ratio, f"{memory:.2f}", failed))
+        previous = seconds
+    count, width, seconds = rows[-1][:3]
+    linear = all(b[2] / a[2] <= RATIO_LIMIT / 10 * b[0] / a[0] for a, b in zip(rows, rows[1:], strict=False))
+    print()
+    for target, ok in (
+        (f"{count:,} rows x {width} columns in <= {SECONDS_LIMIT:.0f} s", seconds <= SECONDS_LIMIT),
+        (f"time grows <= {RATIO_LIMIT:.0f}x per 10x rows (linear: 10x)", linear),
+        (f"peak memory <= {MEMORY_LIMIT:.0f}x the frame", all(row[3] <= MEMORY_LIMIT for row in rows)),
+    ):
+        print(f"{target:<48} {'pass' if ok else 'FAIL'}")
+
+
+def row_counts(text: str) -> list[int]:
+    counts = [int(count) for count in text.split(",")]
+    if min(counts) < 1:
+        raise ValueError(text)
+    return counts
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", type=row_counts, default=SIZES, help="comma-separated row counts, e.g. 1000,10000")
+    sizes = parser.parse_args().sizes
+    rng = np.random.default_rng(42)
+    with tempfile.TemporaryDirectory(prefix="cd4ml-gate-") as root:
+        gate, profile, quantiles = load_gate(Path(root))
+        gate(sample(profile, quantiles, 1_000, rng))  # warm up: the first call imports and compiles
+        rows = []
+        for size in sizes:
+            frame = sample(profile, quantiles, size, rng)
+            rows.append((size, frame.shape[1], *measure(gate, frame)))
+            print(f"{size:,} rows measured", file=sys.stderr, flush=True)
+        report(rows)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
