@@ -42,9 +42,12 @@ def number_statistics(values: pd.Series, codes: np.ndarray | None) -> dict:
     constant = numbers.min() == numbers.max()
     correlation = None
     if codes is not None and not constant and codes.std() > 0:
-        correlation = rounded(np.corrcoef(values.fillna(values.median()), codes)[0, 1])
+        present = values.notna().to_numpy()
+        correlation = rounded(
+            np.corrcoef(values.to_numpy(dtype=float)[present], codes[present])[0, 1]
+        )
     return {
-        "top_share": rounded(pd.Series(numbers).value_counts(normalize=True).iloc[0]),
+        "top_share": rounded(np.unique(numbers, return_counts=True)[1].max() / len(numbers)),
         "zero_share": rounded(float(np.mean(numbers == 0))),
         "skewness": 0.0 if constant else rounded(float(stats.skew(numbers))),
         "target_correlation": correlation,
