@@ -15,25 +15,46 @@ COMMANDS = {
     "evaluate": "score the candidate model; keep it only if it passes the metric gate",
     "profile": "refresh the reference profile from the current data set (deliberately)",
     "contract": "print a draft contract.yaml for the current data set",
+    "promote": "register models/model.pkl and make it champion if it beats the current one",
+    "rollback": "move the champion alias back to the previous champion or a named version",
+    "lineage": "show the commit, data, params and metrics behind a registered version",
+}
+# Options of the commands that take any; each module's main() receives them as keyword arguments.
+OPTIONS = {
+    "rollback": {
+        "--to": {"help": "the version to make champion (default: the previous champion)"},
+        "--reason": {"default": "", "help": "why, recorded on the version"},
+    },
+    "lineage": {
+        "version": {"nargs": "?", "default": "champion", "help": "a version number, or champion"},
+        "--json": {"dest": "as_json", "action": "store_true", "help": "print JSON"},
+    },
 }
 
 
-def main(argv: list[str] | None = None) -> int:
+def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=f"python -m {__package__}", description=__doc__)
-    options = argparse.ArgumentParser(add_help=False)
-    options.add_argument("--debug", action="store_true", help="show the full traceback of an error")
+    debug = argparse.ArgumentParser(add_help=False)
+    debug.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name, summary in COMMANDS.items():
-        commands.add_parser(name, help=summary, parents=[options])
-    args = parser.parse_args(argv)
+        command = commands.add_parser(name, help=summary, parents=[debug])
+        for flag, settings in OPTIONS.get(name, {}).items():
+            command.add_argument(flag, **settings)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(argv)
+    options = {key: value for key, value in vars(args).items() if key not in ("command", "debug")}
     try:
         command = importlib.import_module(f"{__package__}.{args.command}")
-        command.main(load_params())
+        command.main(load_params(), **options)
     except PipelineError as error:
         if args.debug:
             raise
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        return error.exit_status
     return 0
 
 

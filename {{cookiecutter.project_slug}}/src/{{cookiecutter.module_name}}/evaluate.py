@@ -9,6 +9,7 @@ from sklearn import metrics
 from sklearn.inspection import permutation_importance
 from sklearn.preprocessing import label_binarize
 
+from . import tracking
 from .checks import Result, raise_on_failure, write_report
 from .config import param, path
 from .errors import PipelineError
@@ -113,15 +114,23 @@ def main(params: dict) -> None:
     scores = score(labels, probabilities, classes)
     print("evaluate: " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
     results = gate(scores, param(params, "evaluate.thresholds"))
+    passed = all(result.passed for result in results)
     report = path(params, "evaluation")
     write_report(results, report, "Model gate", extra={"metrics": scores})
+    if passed:
+        tracking.check_reachable(tracking.tracking_uri(params))  # before anything is replaced
+        plots = path(params, "plots")
+        for name, rows in curves(labels, probabilities, classes).items():
+            write_json(rows, plots / f"{name}.json")
+        predicted = classes[probabilities.argmax(axis=1)]
+        write_json(confusion_rows(labels, predicted), plots / "confusion_matrix.json")
+        write_json(
+            feature_importance(model, features, labels, seed), plots / "feature_importance.json"
+        )
+        write_json(scores, path(params, "metrics"))
+        copy_file(candidate, path(params, "model"))
+    run = tracking.track_evaluation(params, candidate, model, features, scores, passed)
+    if run:
+        print(f"evaluate: logged MLflow run {run} to {tracking.tracking_uri(params)}")
     raise_on_failure(results, report.with_suffix(".md"), "the last good model and metrics are kept")
-    plots = path(params, "plots")
-    for name, rows in curves(labels, probabilities, classes).items():
-        write_json(rows, plots / f"{name}.json")
-    predicted = classes[probabilities.argmax(axis=1)]
-    write_json(confusion_rows(labels, predicted), plots / "confusion_matrix.json")
-    write_json(feature_importance(model, features, labels, seed), plots / "feature_importance.json")
-    write_json(scores, path(params, "metrics"))
-    copy_file(candidate, path(params, "model"))
     print(f"evaluate: the model passed the gate -> {path(params, 'model')}")

@@ -1,0 +1,153 @@
+"""Experiment tracking with MLflow: where the store is, and what every evaluation logs.
+
+The store is local to the project (params.yaml: mlflow.tracking_uri) unless MLFLOW_TRACKING_URI
+names another; it is neither a DVC output nor committed, so it never changes what `dvc repro` does.
+"""
+
+import hashlib
+import os
+import subprocess
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+import pandas as pd
+import yaml
+
+from .config import param, path
+from .errors import PipelineError
+
+# Types that MLflow's skops format must be told to load: those of the models train.py builds.
+TRUSTED_TYPES = [
+    "numpy.dtype",
+    "sklearn.compose._column_transformer.make_column_selector",
+    "sklearn.tree._tree.Tree",
+    "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+]
+MODEL_HASH_TAG = "model_md5"
+
+
+def tracking_uri(params: dict) -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or param(params, "mlflow.tracking_uri")
+
+
+def check_reachable(uri: str, timeout: float = 5) -> None:
+    """A server that does not answer is one clear error now, not minutes of retries later."""
+    if not uri.startswith(("http://", "https://")):
+        return
+    try:
+        urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=timeout).close()
+    except (urllib.error.URLError, OSError) as error:
+        reason = getattr(error, "reason", error)
+        raise PipelineError(f"MLflow tracking server {uri} is not reachable ({reason})") from None
+
+
+def client(params: dict):
+    """An MlflowClient for the configured store; fails fast when a server is down."""
+    uri = tracking_uri(params)
+    check_reachable(uri)
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+    import mlflow
+
+    mlflow.set_tracking_uri(uri)
+    return mlflow.MlflowClient(uri)
+
+
+def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
+    """params.yaml as MLflow params: {"train.random_forest.max_depth": "8", ...}."""
+    flat = {}
+    for key, value in tree.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            flat.update(flatten(value, f"{name}."))
+        else:
+            flat[name] = str(value)
+    return flat
+
+
+def file_md5(file: Path) -> str:
+    return hashlib.md5(file.read_bytes()).hexdigest()
+
+
+def git_tags() -> dict[str, str]:
+    def git(*args: str) -> str:
+        result = subprocess.run(["git", *args], capture_output=True, text=True)
+        return result.stdout.strip() if result.returncode == 0 else ""
+
+    status = git("status", "--porcelain", "--untracked-files=no")
+    return {
+        "git_commit": git("rev-parse", "HEAD") or "unknown",
+        "git_dirty": str(bool(status)).lower(),
+    }
+
+
+def data_tags(params: dict) -> dict[str, str]:
+    """The hashes DVC recorded for this run's data: the raw folder and the ingested data set."""
+    lock = Path("dvc.lock")
+    stages = yaml.safe_load(lock.read_text()).get("stages", {}) if lock.exists() else {}
+    ingest = stages.get("ingest", {})
+    hashes = {
+        entry["path"]: entry.get("md5", "")
+        for entry in ingest.get("deps", []) + ingest.get("outs", [])
+    }
+    return {
+        "data_raw_md5": hashes.get(str(path(params, "raw")), "unknown"),
+        "data_md5": hashes.get(str(path(params, "dataset")), "unknown"),
+    }
+
+
+def project_version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def log_evaluation(
+    params: dict, candidate: Path, model, features: pd.DataFrame, scores: dict, passed: bool
+) -> str:
+    """One MLflow run per evaluation: params, metrics, the model, plots and lineage tags."""
+    import mlflow
+    from mlflow.models import infer_signature
+
+    client(params)
+    mlflow.set_experiment(param(params, "mlflow.experiment"))
+    tags = {
+        **git_tags(),
+        **data_tags(params),
+        "project_version": project_version(),
+        MODEL_HASH_TAG: file_md5(candidate),
+        "gate": "passed" if passed else "failed",
+    }
+    example = features.head(3)
+    with mlflow.start_run(tags=tags) as run:
+        mlflow.log_params(flatten(params))
+        mlflow.log_metrics(scores)
+        info = mlflow.sklearn.log_model(
+            model,
+            name="model",
+            signature=infer_signature(example, model.predict(example)),
+            input_example=example,
+            pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
+            skops_trusted_types=TRUSTED_TYPES,
+        )
+        mlflow.set_tag("model_uri", info.model_uri)
+        if passed:  # the plots on disk are this candidate's only when it passed
+            mlflow.log_artifacts(str(path(params, "plots")), artifact_path="plots")
+        for report in (path(params, "evaluation"), path(params, "data_quality")):
+            if report.with_suffix(".md").exists():
+                mlflow.log_artifact(str(report.with_suffix(".md")), artifact_path="reports")
+    return run.info.run_id
+
+
+def track_evaluation(params: dict, *args) -> str | None:
+    """log_evaluation, or, when mlflow.required is false, a warning instead of a failure."""
+    try:
+        return log_evaluation(params, *args)
+    except Exception as error:  # MLflow raises many types for a store it cannot use
+        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        line = f"MLflow tracking at {tracking_uri(params)} failed: {message}"
+        if param(params, "mlflow.required"):
+            raise PipelineError(line) from None
+        print(f"warning: {line}; the run is not tracked (mlflow.required is false)")
+        return None
