@@ -18,6 +18,7 @@ COMMANDS = {
     "promote": "register models/model.pkl and make it champion if it beats the current one",
     "rollback": "move the champion alias back to the previous champion or a named version",
     "lineage": "show the commit, data, params and metrics behind a registered version",
+    "ui": "start the MLflow UI for this project's tracking store",
 }
 # Options of the commands that take any; each module's main() receives them as keyword arguments.
 OPTIONS = {
@@ -29,6 +30,7 @@ OPTIONS = {
         "version": {"nargs": "?", "default": "champion", "help": "a version number, or champion"},
         "--json": {"dest": "as_json", "action": "store_true", "help": "print JSON"},
     },
+    "ui": {"--port": {"default": "5000", "help": "the port on 127.0.0.1"}},
 }
 
 

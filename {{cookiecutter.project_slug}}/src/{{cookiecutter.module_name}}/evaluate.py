@@ -117,8 +117,8 @@ def main(params: dict) -> None:
     passed = all(result.passed for result in results)
     report = path(params, "evaluation")
     write_report(results, report, "Model gate", extra={"metrics": scores})
+    tracked = tracking.tracking_available(params)  # asked before anything is replaced
     if passed:
-        tracking.check_reachable(tracking.tracking_uri(params))  # before anything is replaced
         plots = path(params, "plots")
         for name, rows in curves(labels, probabilities, classes).items():
             write_json(rows, plots / f"{name}.json")
@@ -129,7 +129,7 @@ def main(params: dict) -> None:
         )
         write_json(scores, path(params, "metrics"))
         copy_file(candidate, path(params, "model"))
-    run = tracking.track_evaluation(params, candidate, model, features, scores, passed)
+    run = tracked and tracking.track_evaluation(params, candidate, model, features, scores, passed)
     if run:
         print(f"evaluate: logged MLflow run {run} to {tracking.tracking_uri(params)}")
     raise_on_failure(results, report.with_suffix(".md"), "the last good model and metrics are kept")

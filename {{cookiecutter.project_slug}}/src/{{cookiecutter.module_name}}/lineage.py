@@ -10,7 +10,7 @@ def describe(version, run) -> dict:
     tags = run.data.tags
     return {
         "model": version.name,
-        "version": version.version,
+        "version": str(version.version),
         "aliases": list(version.aliases),
         "run_id": run.info.run_id,
         "git_commit": tags.get("git_commit"),

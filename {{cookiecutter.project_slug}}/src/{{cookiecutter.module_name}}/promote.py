@@ -57,12 +57,14 @@ def main(params: dict) -> None:
     summary = {
         "model": name,
         "challenger": {"version": version, "run_id": run.info.run_id, "metrics": run.data.metrics},
-        "champion": {"version": current.version, "metrics": champion_metrics} if current else None,
+        "champion": {"version": str(current.version), "metrics": champion_metrics}
+        if current
+        else None,
         "verdict": "promoted" if promoted else "rejected",
     }
     report = path(params, "promotion")
     write_report(results, report, f"Promotion of {name} version {version}", extra=summary)
-    if current is not None and current.version == version:
+    if current is not None and str(current.version) == version:
         print(f"promote: version {version} is already the champion")
         return
     if not promoted:

@@ -82,7 +82,9 @@ def register(client, name: str, run) -> str:
         client.create_registered_model(name)
     existing = client.search_model_versions(f"name = '{name}' and run_id = '{run.info.run_id}'")
     if existing:
-        return existing[0].version
-    model_uri = run.data.tags["model_uri"]
-    version = client.create_model_version(name, model_uri, run_id=run.info.run_id)
-    return version.version
+        return str(existing[0].version)
+    tags = run.data.tags
+    version = client.create_model_version(
+        name, tags["model_uri"], run_id=run.info.run_id, model_id=tags["model_id"]
+    )
+    return str(version.version)

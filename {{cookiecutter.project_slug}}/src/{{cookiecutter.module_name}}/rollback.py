@@ -29,7 +29,7 @@ def main(params: dict, to: str | None = None, reason: str = "") -> None:
     client = tracking.client(params)
     name = param(params, "mlflow.model_name")
     current = registry.resolve(client, name, registry.CHAMPION)
-    version, versions = target(registry.history(client, name), current.version, to)
+    version, versions = target(registry.history(client, name), str(current.version), to)
     registry.resolve(client, name, version)  # a clear error for a version that does not exist
     registry.set_champion(client, name, version, versions)
     for key, value in {

@@ -51,7 +51,8 @@ def client(params: dict):
     import mlflow
 
     mlflow.set_tracking_uri(uri)
-    return mlflow.MlflowClient(uri)
+    mlflow.set_registry_uri(uri)
+    return mlflow.MlflowClient(uri, registry_uri=uri)
 
 
 def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
@@ -131,7 +132,7 @@ def log_evaluation(
             pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
             skops_trusted_types=TRUSTED_TYPES,
         )
-        mlflow.set_tag("model_uri", info.model_uri)
+        mlflow.set_tags({"model_uri": info.model_uri, "model_id": info.model_id})
         if passed:  # the plots on disk are this candidate's only when it passed
             mlflow.log_artifacts(str(path(params, "plots")), artifact_path="plots")
         for report in (path(params, "evaluation"), path(params, "data_quality")):
@@ -140,14 +141,31 @@ def log_evaluation(
     return run.info.run_id
 
 
+def not_tracked(params: dict, error: Exception) -> None:
+    """Fail with one line, or, when mlflow.required is false, warn and go on untracked."""
+    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    if param(params, "mlflow.required"):
+        raise PipelineError(message) from None
+    print(f"warning: {message}; this run is not tracked (mlflow.required is false)")
+
+
+def tracking_available(params: dict) -> bool:
+    """Whether tracking is on and the store answers; asked before evaluate replaces anything."""
+    if not param(params, "mlflow.enabled"):
+        return False
+    try:
+        check_reachable(tracking_uri(params))
+    except PipelineError as error:
+        not_tracked(params, error)
+        return False
+    return True
+
+
 def track_evaluation(params: dict, *args) -> str | None:
-    """log_evaluation, or, when mlflow.required is false, a warning instead of a failure."""
     try:
         return log_evaluation(params, *args)
     except Exception as error:  # MLflow raises many types for a store it cannot use
-        message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        line = f"MLflow tracking at {tracking_uri(params)} failed: {message}"
-        if param(params, "mlflow.required"):
-            raise PipelineError(line) from None
-        print(f"warning: {line}; the run is not tracked (mlflow.required is false)")
+        not_tracked(
+            params, RuntimeError(f"MLflow tracking at {tracking_uri(params)} failed: {error}")
+        )
         return None

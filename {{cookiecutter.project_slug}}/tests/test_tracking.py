@@ -1,0 +1,33 @@
+import pytest
+
+from {{ cookiecutter.module_name }} import errors, tracking
+
+
+def test_params_are_flattened_with_dotted_names(params):
+    flat = tracking.flatten(params)
+    assert flat["train.random_forest.n_estimators"] == "200"
+    assert flat["evaluate.thresholds.roc_auc"] == "0.95"
+    assert all(isinstance(value, str) for value in flat.values())
+
+
+def test_the_environment_overrides_the_tracking_uri(params, monkeypatch):
+    monkeypatch.delenv("MLFLOW_TRACKING_URI", raising=False)
+    assert tracking.tracking_uri(params) == params["mlflow"]["tracking_uri"]
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "http://mlflow.internal:5000")
+    assert tracking.tracking_uri(params) == "http://mlflow.internal:5000"
+
+
+def test_an_unreachable_server_is_one_error_naming_it():
+    with pytest.raises(
+        errors.PipelineError, match=r"MLflow tracking server http://127.0.0.1:9 is not"
+    ):
+        tracking.check_reachable("http://127.0.0.1:9", timeout=2)
+    tracking.check_reachable("sqlite:///mlflow.db")  # a local store needs no server
+
+
+def test_a_store_that_is_not_required_only_warns(params, capsys):
+    relaxed = {**params, "mlflow": {**params["mlflow"], "required": False}}
+    tracking.not_tracked(relaxed, RuntimeError("store is down"))
+    assert capsys.readouterr().out.startswith("warning: store is down; this run is not tracked")
+    with pytest.raises(errors.PipelineError, match="store is down"):
+        tracking.not_tracked(params, RuntimeError("store is down"))
