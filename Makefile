@@ -33,6 +33,7 @@ demo: setup ## Bake the default project into build/demo, set it up, reproduce it
 bench: setup ## Measure bake and pipeline times; prints a table
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/data_gate.py
+	$(BIN)/python benchmarks/tracking.py
 
 lint: setup ## Lint the template's own code (the baked code is linted by the tests)
 	$(BIN)/ruff check hooks tests benchmarks

@@ -1,0 +1,59 @@
+"""Time what MLflow tracking adds to a cold `dvc repro`, and a `promote` end to end.
+
+Each a median over fresh bakes: a cold `dvc repro` with tracking on (the default: a SQLite store in the
+project) and off (`mlflow.enabled: false`), and the first `promote` after a tracked repro (register,
+compare, set the alias, write the decision). Target: tracking adds at most 2 s.
+"""
+
+import argparse
+import statistics
+import sys
+import tempfile
+from pathlib import Path
+
+import yaml
+from bench import bake, run, timed
+
+ADDED_LIMIT = 2.0
+
+
+def tracking_off(project: Path) -> Path:
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    params["mlflow"]["enabled"] = False
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    return project
+
+
+def module(project: Path) -> str:
+    return next(path.name for path in (project / "src").iterdir() if (path / "__init__.py").exists())
+
+
+def measure(root: Path, repeat: int) -> dict[str, float]:
+    tracked = [bake(root) for _ in range(repeat)]
+    untracked = [tracking_off(bake(root)) for _ in range(repeat)]
+    times = {
+        "cold dvc repro, tracking off": [timed(run, project, "dvc", "repro") for project in untracked],
+        "cold dvc repro, tracking on": [timed(run, project, "dvc", "repro") for project in tracked],
+        "promote (first version)": [
+            timed(run, project, "python", "-m", module(project), "promote") for project in tracked
+        ],
+    }
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=3, metavar="N", help="fresh bakes per measurement (default 3)")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="cd4ml-tracking-") as root:
+        results = measure(Path(root), max(args.repeat, 1))
+    for name, median in results.items():
+        print(f"{name:<30} {median:6.2f} s")
+    added = results["cold dvc repro, tracking on"] - results["cold dvc repro, tracking off"]
+    verdict = "pass" if added <= ADDED_LIMIT else "FAIL"
+    print(f"{'added by tracking':<30} {added:6.2f} s   target <= {ADDED_LIMIT:.0f} s: {verdict}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
