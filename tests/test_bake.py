@@ -56,7 +56,12 @@ def test_every_option_bakes_a_clean_project(bake, answers):
 def test_default_bake_has_the_template_files_committed(bake):
     project = bake()
     assert project.name == "breast-cancer-classifier"
-    module_files = [name.replace("{{cookiecutter.module_name}}", "breast_cancer_classifier") for name in TEMPLATE_FILES]
+    module_files = [
+        re.sub(r"\{% if [^%]*%\}(.*?)\{% endif %\}", r"\1", name).replace(
+            "{{cookiecutter.module_name}}", "breast_cancer_classifier"
+        )
+        for name in TEMPLATE_FILES
+    ]
     assert tracked_files(project) == sorted([*module_files, ".dvc/config"])
     for folder in ("data/raw", "data/interim", "data/processed", "data/external", "models", "notebooks"):
         assert (project / folder).is_dir()
@@ -187,3 +192,13 @@ def test_readme_lists_every_option_with_its_default():
     for name in CHOICES:
         assert all(f"`{value}`" in rows[name] for value in CHOICES[name]), name
         assert rows[name].startswith(f"`{CHOICES[name][0]}`"), name
+
+
+def test_without_serving_the_service_files_are_not_baked(bake):
+    project = bake(serving="no")
+    files = tracked_files(project)
+    assert not {"Dockerfile", "k8s.yaml", ".dockerignore"} & set(files)
+    assert not [name for name in files if name.endswith(("serve.py", "monitor.py", "export.py"))]
+    assert "serve:" not in (project / "params.yaml").read_text()
+    assert "make serve" not in run(project, "make", "help").stdout
+    assert "serve" not in run(project, "python", "-m", "breast_cancer_classifier", "--help").stdout

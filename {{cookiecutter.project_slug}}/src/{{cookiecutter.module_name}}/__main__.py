@@ -2,6 +2,7 @@
 
 import argparse
 import importlib
+import importlib.util
 import sys
 
 from .config import load_params
@@ -19,6 +20,9 @@ COMMANDS = {
     "rollback": "move the champion alias back to the previous champion or a named version",
     "lineage": "show the commit, data, params and metrics behind a registered version",
     "ui": "start the MLflow UI for this project's tracking store",
+    "export": "write the champion as a folder a container can serve",
+    "serve": "start the scoring service (MODEL_URI: a registry URI or an exported folder)",
+    "monitor": "compare prediction logs with the training reference; exit 1 on drift",
 }
 # Options of the commands that take any; each module's main() receives them as keyword arguments.
 OPTIONS = {
@@ -31,6 +35,15 @@ OPTIONS = {
         "--json": {"dest": "as_json", "action": "store_true", "help": "print JSON"},
     },
     "ui": {"--port": {"default": "5000", "help": "the port on 127.0.0.1"}},
+    "export": {"--to": {"default": "build/model", "help": "the folder to write"}},
+    "serve": {
+        "--host": {"default": "127.0.0.1", "help": "the address to listen on"},
+        "--port": {"default": "8000", "help": "the port to listen on"},
+    },
+    "monitor": {
+        "--logs": {"default": "", "help": "a log file, folder or URL (default: monitor.logs)"},
+        "--labels": {"help": "a CSV file of true labels: columns id,label"},
+    },
 }
 
 
@@ -40,6 +53,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     debug.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name, summary in COMMANDS.items():
+        if importlib.util.find_spec(f"{__package__}.{name}") is None:
+            continue  # a command of an option this project was baked without
         command = commands.add_parser(name, help=summary, parents=[debug])
         for flag, settings in OPTIONS.get(name, {}).items():
             command.add_argument(flag, **settings)

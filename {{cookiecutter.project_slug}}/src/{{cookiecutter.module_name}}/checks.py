@@ -59,9 +59,11 @@ def write_report(results: list[Result], stem: Path, title: str, extra: dict | No
     write_text(markdown(results, title), stem.with_suffix(".md"))
 
 
-def raise_on_failure(results: list[Result], report: Path, kept: str) -> None:
+def raise_on_failure(
+    results: list[Result], report: Path, then: str, error: type[PipelineError] = PipelineError
+) -> None:
     """One line for the first failure; the report has them all."""
     failed = [result for result in results if not result.passed]
     if failed:
         more = f" (and {len(failed) - 1} more)" if len(failed) > 1 else ""
-        raise PipelineError(f"{failed[0].line()}{more}; see {report}; {kept}")
+        raise error(f"{failed[0].line()}{more}; see {report}; {then}")
