@@ -23,6 +23,7 @@ COMMANDS = {
     "export": "write the champion as a folder a container can serve",
     "serve": "start the scoring service (MODEL_URI: a registry URI or an exported folder)",
     "monitor": "compare prediction logs with the training reference; exit 1 on drift",
+    "alert": "open or update the one GitHub issue about drift with the monitoring report",
 }
 # Options of the commands that take any; each module's main() receives them as keyword arguments.
 OPTIONS = {
@@ -41,7 +42,9 @@ OPTIONS = {
         "--port": {"default": "8000", "help": "the port to listen on"},
     },
     "monitor": {
-        "--logs": {"default": "", "help": "a log file, folder or URL (default: monitor.logs)"},
+        "--logs": {
+            "help": "a log file, folder or URL (default: $PREDICTION_LOGS, then monitor.logs)"
+        },
         "--labels": {"help": "a CSV file of true labels: columns id,label"},
     },
 }
