@@ -1,0 +1,97 @@
+"""Load generator: POST JSON bodies to one local URL from N threads, each over its own keep-alive connection.
+
+Every thread sends one request at a time, cycling over the bodies in --body-file (a JSON list), until
+--seconds have passed or --max-requests have been sent in all. Prints one JSON object:
+  requests    requests answered or failed
+  errors      answers other than 200, and exceptions (refused, reset, timed out)
+  seconds     wall time from the first request to the last thread's end
+  throughput  successful requests per second
+  p50_ms      median latency of the successful requests, in milliseconds (nearest rank)
+  p99_ms      99th percentile of the same
+"""
+
+import argparse
+import http.client
+import itertools
+import json
+import math
+import sys
+import threading
+import time
+from urllib.parse import urlsplit
+
+TIMEOUT = 10.0  # seconds per socket operation, so every request ends
+
+
+def worker(url, bodies: list[bytes], deadline: float, tickets, cap: int, samples: list) -> None:
+    """Append each request's latency in seconds to samples, or None for an error."""
+    connection = http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT)
+    headers = {"Content-Type": "application/json"}
+    try:
+        while time.perf_counter() < deadline and (ticket := next(tickets)) < cap:
+            started = time.perf_counter()
+            try:
+                connection.request("POST", url.path, body=bodies[ticket % len(bodies)], headers=headers)
+                response = connection.getresponse()
+                response.read()  # the whole answer, so the connection can be reused
+                ok = response.status == 200
+            except (OSError, http.client.HTTPException):
+                connection.close()  # the next request reconnects
+                ok = False
+            samples.append(time.perf_counter() - started if ok else None)
+    finally:
+        connection.close()
+
+
+def percentile(ordered: list[float], share: float) -> float | None:
+    return round(ordered[max(0, math.ceil(share * len(ordered)) - 1)] * 1000, 3) if ordered else None
+
+
+def generate(url, bodies: list[bytes], concurrency: int, seconds: float, cap: int) -> dict:
+    tickets = itertools.count()  # next() on it is atomic under the GIL
+    samples = [[] for _ in range(concurrency)]
+    started = time.perf_counter()
+    threads = [
+        threading.Thread(target=worker, args=(url, bodies, started + seconds, tickets, cap, own), daemon=True)
+        for own in samples
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=max(0.0, started + seconds + 3 * TIMEOUT - time.perf_counter()))
+    elapsed = time.perf_counter() - started
+    latencies = sorted(sample for own in samples for sample in own if sample is not None)
+    requests = sum(len(own) for own in samples)
+    return {
+        "requests": requests,
+        "errors": requests - len(latencies),
+        "seconds": round(elapsed, 3),
+        "throughput": round(len(latencies) / elapsed, 1),
+        "p50_ms": percentile(latencies, 0.50),
+        "p99_ms": percentile(latencies, 0.99),
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", required=True, help="http://127.0.0.1:PORT/path")
+    parser.add_argument("--body-file", required=True, help="a JSON file holding a list of request bodies")
+    parser.add_argument("--concurrency", type=int, default=8, help="threads, one connection each (default 8)")
+    parser.add_argument("--seconds", type=float, default=10.0, help="time limit (default 10)")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="request cap (default 200000)")
+    args = parser.parse_args()
+    url = urlsplit(args.url)
+    if url.scheme != "http" or url.hostname not in ("127.0.0.1", "localhost"):
+        parser.error("--url must be http://127.0.0.1:PORT/...: this loads local servers only")
+    if args.concurrency < 1 or args.seconds <= 0 or args.max_requests < 1:
+        parser.error("--concurrency, --seconds and --max-requests must be positive")
+    with open(args.body_file) as file:
+        bodies = [json.dumps(body).encode() for body in json.load(file)]
+    if not bodies:
+        parser.error("--body-file holds no bodies")
+    print(json.dumps(generate(url, bodies, args.concurrency, args.seconds, args.max_requests)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

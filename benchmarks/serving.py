@@ -1,0 +1,217 @@
+"""Load the baked scoring service and `mlflow models serve` with the same model and the same rows.
+
+Bakes the default project into a temporary folder, runs `dvc repro`, `promote` and `export`, and starts
+  ours    `python -m <module> serve` on the exported folder, logging every prediction to a file
+  MLflow  `mlflow models serve -m models:/<name>/1 --env-manager local` (uvicorn, one worker)
+on 127.0.0.1, each in its own process group. Checks once that both answer 200 and predict the same
+class for a few test rows. Then benchmarks/load.py, a separate process, posts single test rows (without
+the target) from 8 threads with a keep-alive connection each: to MLflow for --seconds, then, with MLflow
+stopped, to ours for --seconds, each capped at --max-requests; then a soak of ours for --soak-seconds,
+reading its resident memory (VmRSS in /proc/<pid>/status of the process started here, which runs
+uvicorn in-process) once a second.
+Targets: ours serves at least 2x MLflow's requests per second; the soak has no errors, and its RSS is
+flat: the mean of the last 5 samples is less than 10 % above the mean of the first 5.
+Exits non-zero only when a server fails to start or to serve, not on a missed target.
+"""
+
+import argparse
+import contextlib
+import http.client
+import importlib.metadata
+import json
+import os
+import platform
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from bench import bake, run
+
+LOAD = Path(__file__).resolve().parent / "load.py"
+BIN = Path(sys.executable).parent
+CONCURRENCY, ROWS, CHECKED = 8, 16, 5
+RATIO_TARGET, GROWTH_LIMIT = 2.0, 10.0
+START_TIMEOUT = 120  # seconds for a server to become ready
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def call(port: int, method: str, path: str, body=None) -> tuple[int, bytes]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        data = None if body is None else json.dumps(body)
+        connection.request(method, path, body=data, headers={"Content-Type": "application/json"})
+        response = connection.getresponse()
+        return response.status, response.read()
+    finally:
+        connection.close()
+
+
+def stop(process: subprocess.Popen) -> None:
+    """SIGTERM to the process group, SIGKILL after 15 s."""
+    for sig in (signal.SIGTERM, signal.SIGKILL):
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=15)
+            return
+
+
+@contextlib.contextmanager
+def server(name: str, command: list[str], project: Path, env: dict, port: int, ready: str, log: Path):
+    """Start a server in a new session, wait until GET ready answers 200, and stop its group on exit."""
+    with open(log, "w") as output:
+        process = subprocess.Popen(
+            command, cwd=project, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
+    try:
+        deadline = time.monotonic() + START_TIMEOUT
+        while True:
+            with contextlib.suppress(OSError):
+                if call(port, "GET", ready)[0] == 200:
+                    break
+            if process.poll() is not None or time.monotonic() > deadline:
+                tail = "\n".join(log.read_text().strip().splitlines()[-20:])
+                sys.exit(f"error: {name} did not start on port {port}\n{tail}")
+            time.sleep(0.3)
+        yield process
+    finally:
+        stop(process)
+
+
+def start_load(port: int, path: str, bodies: Path, seconds: float, cap: int) -> subprocess.Popen:
+    options = ["--body-file", str(bodies), "--concurrency", str(CONCURRENCY)]
+    options += ["--seconds", str(seconds), "--max-requests", str(cap)]
+    url = f"http://127.0.0.1:{port}{path}"
+    return subprocess.Popen([sys.executable, str(LOAD), "--url", url, *options], stdout=subprocess.PIPE, text=True)
+
+
+def finish_load(load: subprocess.Popen, served: subprocess.Popen, name: str, seconds: float) -> dict:
+    try:
+        out, _ = load.communicate(timeout=seconds + 60)
+    except subprocess.TimeoutExpired:
+        load.kill()
+        load.communicate()
+        sys.exit(f"error: the load generator did not finish loading {name}")
+    if load.returncode != 0 or served.poll() is not None:
+        sys.exit(f"error: loading {name} failed (load generator exit {load.returncode}, server {served.poll()})")
+    return json.loads(out)
+
+
+def rss_mb(pid: int) -> float:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
+
+
+def soak(served: subprocess.Popen, port: int, bodies: Path, seconds: float, cap: int) -> tuple[dict, list[float]]:
+    """Load ours for seconds while reading its RSS once a second."""
+    load = start_load(port, "/predict", bodies, seconds, cap)
+    samples, tick = [], time.monotonic()
+    deadline = tick + seconds + 60
+    while load.poll() is None and served.poll() is None and tick < deadline:
+        samples.append(rss_mb(served.pid))
+        tick += 1
+        time.sleep(max(0.0, tick - time.monotonic()))
+    return finish_load(load, served, "ours (soak)", seconds), samples
+
+
+def dataframe_split(row: dict) -> dict:
+    """One row as MLflow's /invocations takes it."""
+    return {"dataframe_split": {"columns": list(row), "data": [list(row.values())]}}
+
+
+def check_agreement(ours: int, mlflow: int, rows: list[dict]) -> None:
+    for row in rows:
+        status, answer = call(ours, "POST", "/predict", row)
+        mlflow_status, mlflow_answer = call(mlflow, "POST", "/invocations", dataframe_split(row))
+        if status != 200 or mlflow_status != 200:
+            sys.exit(f"error: /predict answered {status}, /invocations {mlflow_status}: {answer} {mlflow_answer}")
+        if json.loads(answer)["prediction"] != json.loads(mlflow_answer)["predictions"][0]:
+            sys.exit(f"error: the servers disagree on {row}: {answer} against {mlflow_answer}")
+
+
+def measure(root: Path, seconds: float, soak_seconds: float, cap: int) -> tuple[dict, dict, list[float]]:
+    project = bake(root)
+    module = next(path.name for path in (project / "src").iterdir() if (path / "__init__.py").exists())
+    for command in (["dvc", "repro"], ["python", "-m", module, "promote"], ["python", "-m", module, "export"]):
+        run(project, *command)
+    name = yaml.safe_load((project / "params.yaml").read_text())["mlflow"]["model_name"]
+    test = pd.read_parquet(project / "data/processed/test.parquet").drop(columns="target")
+    rows = json.loads(test.head(ROWS).to_json(orient="records"))  # plain Python numbers
+    (root / "ours.json").write_text(json.dumps(rows))
+    (root / "mlflow.json").write_text(json.dumps([dataframe_split(row) for row in rows]))
+
+    env = dict(os.environ, PYTHONPATH=str(project / "src"), MLFLOW_TRACKING_URI=f"sqlite:///{project}/mlflow.db")
+    env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
+    ours_env = dict(env, MODEL_URI=str(project / "build/model"), PREDICTION_LOG=str(root / "predictions.jsonl"))
+    ours_port, mlflow_port = free_port(), free_port()
+    ours_command = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(ours_port)]
+    mlflow_command = [str(BIN / "mlflow"), "models", "serve", "-m", f"models:/{name}/1", "--env-manager", "local"]
+    mlflow_command += ["--host", "127.0.0.1", "--port", str(mlflow_port)]
+    with server("our service", ours_command, project, ours_env, ours_port, "/ready", root / "ours.log") as ours:
+        with server("MLflow", mlflow_command, project, env, mlflow_port, "/ping", root / "mlflow.log") as mlflow:
+            check_agreement(ours_port, mlflow_port, rows[:CHECKED])
+            load = start_load(mlflow_port, "/invocations", root / "mlflow.json", seconds, cap)
+            mlflow_result = finish_load(load, mlflow, "MLflow", seconds)
+        load = start_load(ours_port, "/predict", root / "ours.json", seconds, cap)
+        ours_result = finish_load(load, ours, "ours", seconds)
+        soak_result, samples = soak(ours, ours_port, root / "ours.json", soak_seconds, cap)
+    return {"MLflow": mlflow_result, "ours": ours_result}, soak_result, samples
+
+
+def report(results: dict, soak_result: dict, samples: list[float], soak_seconds: float) -> None:
+    row = "{:<8} {:>9} {:>7} {:>9} {:>8} {:>8}"
+    print(row.format("server", "requests", "errors", "req/s", "p50 ms", "p99 ms"))
+    for name, result in results.items():
+        p50, p99 = (f"{result[key]:.2f}" if result[key] is not None else "-" for key in ("p50_ms", "p99_ms"))
+        print(row.format(name, result["requests"], result["errors"], f"{result['throughput']:.1f}", p50, p99))
+    mlflow, ours = results["MLflow"]["throughput"], results["ours"]["throughput"]
+    ratio = ours / mlflow if mlflow else float("inf")
+    verdict = "pass" if ratio >= RATIO_TARGET else "FAIL"
+    print(f"\nthroughput ours / MLflow: {ratio:.2f} x   target >= {RATIO_TARGET:.0f} x: {verdict}")
+    errors = soak_result["errors"]
+    print(f"\nsoak of ours, {soak_seconds:g} s at concurrency {CONCURRENCY}")
+    print(f"  requests   {soak_result['requests']} ({soak_result['throughput']:.1f} req/s)")
+    print(f"  errors     {errors}   target 0: {'pass' if errors == 0 else 'FAIL'}")
+    if len(samples) < 5:
+        print(f"  RSS        {len(samples)} samples, too few to judge")
+        return
+    start, end = statistics.mean(samples[:5]), statistics.mean(samples[-5:])
+    growth = (end - start) / start * 100
+    flat = "flat" if growth < GROWTH_LIMIT else "FAIL"
+    print(f"  RSS start  {start:.1f} MB (mean of the first 5 of {len(samples)} samples, one a second)")
+    print(f"  RSS end    {end:.1f} MB (mean of the last 5)")
+    print(f"  growth     {growth:+.1f} %   target < {GROWTH_LIMIT:.0f} %: {flat}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seconds", type=float, default=20.0, help="load per server (default 20)")
+    parser.add_argument("--soak-seconds", type=float, default=60.0, help="soak of ours (default 60)")
+    parser.add_argument("--max-requests", type=int, default=200_000, help="request cap per run (default 200000)")
+    args = parser.parse_args()
+    if args.seconds <= 0 or args.soak_seconds <= 0 or args.max_requests < 1:
+        parser.error("--seconds, --soak-seconds and --max-requests must be positive")
+    cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
+    versions = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in ("mlflow", "fastapi", "uvicorn"))
+    print(f"{platform.machine()}, nproc {cpus}, Python {platform.python_version()}, {versions}", flush=True)
+    print(f"{CONCURRENCY} connections, {args.seconds:g} s per server, single rows\n", flush=True)
+    with tempfile.TemporaryDirectory(prefix="cd4ml-serving-") as root:
+        results, soak_result, samples = measure(Path(root), args.seconds, args.soak_seconds, args.max_requests)
+    report(results, soak_result, samples, args.soak_seconds)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
