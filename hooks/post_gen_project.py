@@ -34,6 +34,7 @@ def first_commit() -> str:
         return subprocess.run(["git", *args], capture_output=True, text=True)
 
     git("-c", "init.defaultBranch=main", "init", "-q")
+    subprocess.run(["sh", "scripts/configure-git"], check=True)
     git("add", "-A")
     if git("var", "GIT_COMMITTER_IDENT").returncode != 0:
         return (
