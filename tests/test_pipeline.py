@@ -11,7 +11,7 @@ from conftest import run
 
 METRICS = {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"}
 PLOTS = {"roc", "precision_recall", "confusion_matrix", "feature_importance"}
-STAGES = ["ingest", "validate", "featurize", "train", "evaluate"]
+STAGES = ["ingest", "validate", "featurize", "train", "evaluate", "report"]
 KEPT = ["data/interim/dataset.parquet", "models/model.pkl", "reports/metrics.json"]
 
 
@@ -61,7 +61,7 @@ def test_a_second_repro_runs_no_stage(project):
 def test_changing_a_training_param_reruns_only_train_and_evaluate(project):
     set_params(project, train={"random_forest": {"n_estimators": 40, "max_depth": 4, "min_samples_leaf": 1}})
     output = run(project, "dvc", "repro").stdout
-    assert ran_stages(output) == ["train", "evaluate"]
+    assert ran_stages(output) == ["train", "evaluate", "report"]
     diff = json.loads(run(project, "dvc", "params", "diff", "--json").stdout)
     assert diff["params.yaml"]["train.random_forest.n_estimators"] == {"old": 200, "new": 40, "diff": -160}
     assert "reports/metrics.json" in run(project, "dvc", "metrics", "diff", "--all").stdout
@@ -115,7 +115,7 @@ def test_the_users_own_data_is_versioned_and_trained_on(project):
     (project / "contract.yaml").write_text(draft)
     run(project, "python", "-m", "breast_cancer_classifier", "profile")
     output = run(project, "dvc", "repro").stdout
-    assert ran_stages(output) == ["validate", "featurize", "train", "evaluate"]
+    assert ran_stages(output) == ["validate", "featurize", "train", "evaluate", "report"]
     lock = yaml.safe_load((project / "dvc.lock").read_text())
     raw = lock["stages"]["ingest"]["deps"][0]
     assert raw["path"] == "data/raw" and raw["md5"].endswith(".dir")

@@ -14,6 +14,7 @@ COMMANDS = {
     "featurize": "clean the data set and split it into train and test sets",
     "train": "fit the model named in params.yaml",
     "evaluate": "score the candidate model; keep it only if it passes the metric gate",
+    "report": "write reports/report.html: metrics, plots, gates, lineage and params on one page",
     "profile": "refresh the reference profile from the current data set (deliberately)",
     "contract": "print a draft contract.yaml for the current data set",
     "promote": "register models/model.pkl and make it champion if it beats the current one",
