@@ -4,11 +4,13 @@ DVC's files are written here rather than by `dvc init`, so baking needs neither
 DVC nor a network; the result is what `dvc init` plus `dvc remote add -d` write.
 """
 
+import json
 import os
 import shutil
 import subprocess
 from pathlib import Path
 
+ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
 SLUG = "{{ cookiecutter.project_slug }}"
 REMOTE = "{{ cookiecutter.dvc_remote }}"
 REMOTE_URL = "{{ cookiecutter.dvc_remote_url }}"
@@ -23,6 +25,39 @@ def dvc_config(remote: str, url: str) -> str:
         url = os.path.relpath(os.path.abspath(url), ".dvc")
     lines += ["    remote = storage", "['remote \"storage\"']", f"    url = {url}"]
     return "\n".join(lines) + "\n"
+
+
+def template_source(template: str, repo_dir: str) -> tuple[str, str | None]:
+    """Where the template came from, as git can clone it, and the commit it was at."""
+    for short, url in (
+        ("gh:", "https://github.com/"),
+        ("gl:", "https://gitlab.com/"),
+        ("bb:", "https://bitbucket.org/"),
+    ):
+        if template.startswith(short):
+            template = url + template.removeprefix(short)
+    if "://" not in template and not template.startswith("git@"):
+        # A local path, relative to where cookiecutter was started (the hook runs in the new project).
+        template = os.path.abspath(os.path.join(os.environ.get("PWD", os.getcwd()), template))
+        repo_dir = template
+    local = repo_dir if os.path.isabs(repo_dir) else template
+    result = subprocess.run(["git", "-C", local, "rev-parse", "HEAD"], capture_output=True, text=True)
+    return template, (result.stdout.strip() or None) if result.returncode == 0 else None
+
+
+def cruft_state(answers: dict) -> dict:
+    """.cruft.json, so that `cruft check` and `cruft update` can bring in later template changes."""
+    template, commit = template_source(answers["_template"], answers["_repo_dir"])
+    context = {key: value for key, value in answers.items() if key not in ("_output_dir", "_repo_dir")}
+    return {
+        "template": template,
+        "commit": commit,
+        "checkout": answers.get("_checkout"),
+        "context": {"cookiecutter": context},
+        "directory": None,
+        # cruft renders the template (hooks included) to compare versions; these are the hooks' own.
+        "skip": [".git", ".cruft.json"],
+    }
 
 
 def first_commit() -> str:
@@ -50,6 +85,8 @@ def first_commit() -> str:
 
 def main() -> None:
     Path(".dvc/config").write_text(dvc_config(REMOTE, REMOTE_URL))
+    if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # not when cruft renders the template itself
+        Path(".cruft.json").write_text(json.dumps(cruft_state(ANSWERS), indent=2) + "\n")
     print(first_commit())
     print(f"\nNext:\n  cd {SLUG}\n  make setup\n  make repro\n")
 
