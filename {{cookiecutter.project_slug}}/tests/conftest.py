@@ -1,6 +1,7 @@
 import numpy as np
 import pandas as pd
 import pytest
+from fake_github import fake_github
 
 from {{ cookiecutter.module_name }}.config import load_params
 from {{ cookiecutter.module_name }}.ingest import load_bundled
@@ -29,3 +30,13 @@ def mixed_frame() -> pd.DataFrame:
             "label": generator.choice(["yes", "no"], size),
         }
     ).assign(age=lambda frame: frame["age"].mask(frame.index % 10 == 0))
+
+
+@pytest.fixture
+def github_api(monkeypatch):
+    """A stand-in GitHub API, and the variables a workflow would set."""
+    with fake_github() as (url, state):
+        monkeypatch.setenv("GITHUB_API_URL", url)
+        monkeypatch.setenv("GITHUB_TOKEN", "test-token")
+        monkeypatch.setenv("GITHUB_REPOSITORY", "acme/churn")
+        yield state

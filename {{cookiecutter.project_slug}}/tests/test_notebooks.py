@@ -1,5 +1,6 @@
 """The notebooks are committed without outputs and still run from top to bottom."""
 
+import os
 from pathlib import Path
 
 import nbformat
@@ -26,7 +27,10 @@ def test_outputs_are_stripped(path):
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda path: path.name)
 def test_it_runs_headless(path):
     notebook = nbformat.read(path, as_version=4)
-    NotebookClient(
+    client = NotebookClient(
         notebook, timeout=120, resources={"metadata": {"path": str(path.parent)}}
-    ).execute()
+    )
+    # The kernel imports the project from src/, installed or not, as pytest does.
+    paths = [str(Path("src").resolve()), os.environ.get("PYTHONPATH", "")]
+    client.execute(env={**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, paths))})
     assert all(cell.execution_count for cell in notebook.cells if cell.cell_type == "code")

@@ -21,6 +21,8 @@ COMMANDS = {
     "rollback": "move the champion alias back to the previous champion or a named version",
     "lineage": "show the commit, data, params and metrics behind a registered version",
     "ui": "start the MLflow UI for this project's tracking store",
+    "compare": "write reports/pr.md: metrics, params, gates, data quality and plots against a base",
+    "comment": "post reports/pr.md as the pull request's one comment, updated in place",
     "export": "write the champion as a folder a container can serve",
     "serve": "start the scoring service (MODEL_URI: a registry URI or an exported folder)",
     "monitor": "compare prediction logs with the training reference; exit 1 on drift",
@@ -37,6 +39,12 @@ OPTIONS = {
         "--json": {"dest": "as_json", "action": "store_true", "help": "print JSON"},
     },
     "ui": {"--port": {"default": "5000", "help": "the port on 127.0.0.1"}},
+    "compare": {
+        "--base": {"default": "main", "help": "the revision to compare with"},
+        "--out": {"default": "reports/pr.md", "help": "the Markdown file to write"},
+        "--data": {"default": "", "help": "a sentence on where the data came from"},
+    },
+    "comment": {"--file": {"default": "reports/pr.md", "help": "the Markdown report to post"}},
     "export": {"--to": {"default": "build/model", "help": "the folder to write"}},
     "serve": {
         "--host": {"default": "127.0.0.1", "help": "the address to listen on"},
