@@ -40,6 +40,8 @@ def template_source(template: str, repo_dir: str) -> tuple[str, str | None]:
         # A local path, relative to where cookiecutter was started (the hook runs in the new project).
         template = os.path.abspath(os.path.join(os.environ.get("PWD", os.getcwd()), template))
         repo_dir = template
+    if shutil.which("git") is None:
+        return template, None
     local = repo_dir if os.path.isabs(repo_dir) else template
     result = subprocess.run(["git", "-C", local, "rev-parse", "HEAD"], capture_output=True, text=True)
     return template, (result.stdout.strip() or None) if result.returncode == 0 else None
