@@ -6,27 +6,44 @@ the sentence for the report goes to reports/data_note.md.
 """
 
 import configparser
+import socket
 import subprocess
+import urllib.parse
 from pathlib import Path
 
 from .config import param, path
 from .errors import PipelineError
 from .files import write_text
 
+ENDPOINTS = {"gs": "https://storage.googleapis.com", "s3": "https://s3.amazonaws.com"}
 SECRETS = {
-    "gs": "GCP_SA_KEY, or the variables GCP_WORKLOAD_IDENTITY_PROVIDER and GCP_SERVICE_ACCOUNT",
+    "gs": "GCP_SA_KEY, or GCP_WORKLOAD_IDENTITY_PROVIDER and GCP_SERVICE_ACCOUNT",
     "s3": "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
     "azure": "AZURE_STORAGE_CONNECTION_STRING",
 }
 
 
-def default_remote(config: Path = Path(".dvc/config")) -> tuple[str, str] | None:
-    """The default remote's name and URL, as `dvc remote add -d` wrote them."""
+def default_remote(folder: Path = Path(".dvc")) -> dict | None:
+    """The default remote's settings (name, url, endpointurl...): .dvc/config and config.local."""
     parser = configparser.ConfigParser()
-    parser.read(config)
+    parser.read([folder / "config", folder / "config.local"])
     name = parser.get("core", "remote", fallback=None)
     section = f"'remote \"{name}\"'"
-    return (name, parser.get(section, "url")) if name and parser.has_section(section) else None
+    return {"name": name, **parser[section]} if name and parser.has_section(section) else None
+
+
+def unreachable(remote: dict, timeout: float = 5) -> str | None:
+    """Why the remote's server cannot be reached, found in seconds, not after DVC's retries."""
+    endpoint = remote.get("endpointurl") or ENDPOINTS.get(remote["url"].split("://")[0])
+    if not endpoint:
+        return None  # a local folder, or a store whose host is in the credentials (Azure)
+    parts = urllib.parse.urlsplit(endpoint)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError as error:
+        return f"cannot connect to {parts.hostname}:{port}: {error.strerror or error}"
+    return None
 
 
 def pull(run_cache: bool, timeout: float) -> subprocess.CompletedProcess:
@@ -37,24 +54,35 @@ def pull(run_cache: bool, timeout: float) -> subprocess.CompletedProcess:
         return subprocess.CompletedProcess(command, 1, "", f"no answer in {timeout:.0f} s")
 
 
+def failure(remote: dict, run_cache: bool, timeout: float) -> str | None:
+    """Why the data could not be pulled, or None once it has been."""
+    reason = unreachable(remote)
+    if reason is None:
+        result = pull(run_cache, timeout)
+        if result.returncode == 0:
+            return None
+        reason = (result.stderr.strip().splitlines() or ["no reason given"])[-1]
+    return reason
+
+
 def main(params: dict, run_cache: bool = False) -> None:
     remote = default_remote()
-    bundled = param(params, "ingest.source") == "bundled"
     if remote is None:
         note = "No DVC remote is configured: the pipeline ran on the data at this commit."
-    elif (result := pull(run_cache, param(params, "ci.pull_timeout"))).returncode == 0:
-        note = f"Data and outputs were pulled from the DVC remote `{remote[0]}` ({remote[1]})."
-    else:
-        reason = (result.stderr.strip().splitlines() or ["no reason given"])[-1]
-        secret = SECRETS.get(remote[1].split("://")[0], "the remote's credentials")
-        if not bundled:
-            raise PipelineError(
-                f"dvc pull from {remote[1]} failed ({reason}); set the secret {secret}"
-            )
+    elif (reason := failure(remote, run_cache, param(params, "ci.pull_timeout"))) is None:
+        note = (
+            f"Data and outputs were pulled from the DVC remote {remote['name']} ({remote['url']})."
+        )
+    elif param(params, "ingest.source") == "bundled":
         note = (
             f"The DVC remote could not be read ({reason}), as on a pull request from a fork: "
             "the pipeline ran on the bundled data."
         )
         print(f"warning: {note}")
+    else:
+        secret = SECRETS.get(remote["url"].split("://")[0], "the remote's credentials")
+        raise PipelineError(
+            f"dvc pull from {remote['url']} failed ({reason}); set the secret {secret}"
+        )
     write_text(note + "\n", path(params, "data_note"))
     print(f"pull: {note}")
