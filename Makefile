@@ -36,6 +36,7 @@ bench: setup ## Measure bake and pipeline times; prints a table
 	$(BIN)/python benchmarks/data_gate.py
 	$(BIN)/python benchmarks/tracking.py
 	$(BIN)/python benchmarks/serving.py
+	$(BIN)/python benchmarks/pr_job.py
 
 lint: setup ## Lint the template's own code (the baked code is linted by the tests)
 	$(BIN)/ruff check hooks tests benchmarks
