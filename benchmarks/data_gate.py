@@ -11,9 +11,7 @@ Targets: 1,000,000 rows x 31 columns in at most 10 s; time grows about linearly 
 """
 
 import argparse
-import contextlib
 import importlib
-import os
 import sys
 import tempfile
 import time
@@ -23,31 +21,15 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from cookiecutter.main import cookiecutter
+from bench import bake
 
-TEMPLATE = Path(__file__).resolve().parent.parent
 SIZES = (10_000, 100_000, 1_000_000)
 SECONDS_LIMIT, RATIO_LIMIT, MEMORY_LIMIT = 10.0, 12.0, 3.0
 
 
-@contextlib.contextmanager
-def quiet_stdout():
-    """Silence file descriptor 1, which the bake hooks print to from their own processes."""
-    sys.stdout.flush()
-    saved = os.dup(1)
-    with open(os.devnull, "w") as devnull:
-        os.dup2(devnull.fileno(), 1)
-    try:
-        yield
-    finally:
-        os.dup2(saved, 1)
-        os.close(saved)
-
-
 def load_gate(root: Path):
     """Bake the default project; return gate(frame) -> results, the reference profile and its QUANTILES."""
-    with quiet_stdout():
-        project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(root)))
+    project = bake(root)
     (name,) = [p.name for p in (project / "src").iterdir() if (p / "__init__.py").exists()]
     sys.path.insert(0, str(project / "src"))
     validate = importlib.import_module(f"{name}.validate")

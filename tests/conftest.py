@@ -2,9 +2,13 @@
 
 import json
 import os
+import signal
 import subprocess
 import sys
-from collections.abc import Callable
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -57,3 +61,28 @@ def reproduced(tmp_path_factory) -> Path:
     run(project, "git", "add", "-A")
     run(project, "git", "commit", "-qm", "Reproduce the pipeline")
     return project
+
+
+@contextmanager
+def background_server(command: list[str], ready: str, **popen) -> Iterator[subprocess.Popen]:
+    """A server started in its own process group, ready when `ready` answers, always stopped after."""
+    process = subprocess.Popen(command, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+                               text=True, **popen)  # fmt: skip
+    try:
+        deadline = time.monotonic() + 90
+        while True:
+            try:
+                urllib.request.urlopen(ready, timeout=2).close()
+                break
+            except OSError:
+                if process.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError(f"{command[0]} did not start: {process.stderr.read()[-2000:]}") from None
+                time.sleep(0.3)
+        yield process
+    finally:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()

@@ -5,18 +5,14 @@ rollback, lineage; and `git checkout <tag>` + `dvc checkout` giving back a relea
 """
 
 import json
-import os
 import shutil
-import signal
 import socket
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import mlflow
 import pytest
-from conftest import VENV_BIN, run
+from conftest import VENV_BIN, background_server, run
 from test_pipeline import digest, ran_stages, set_params
 
 MODEL = "breast-cancer-classifier"
@@ -135,44 +131,12 @@ def test_an_unreachable_server_is_one_line_and_fast_or_a_warning(project, monkey
 def server(tmp_path):
     """A real MLflow tracking server on 127.0.0.1, stopped afterwards."""
     port = free_port()
-    process = subprocess.Popen(
-        [
-            str(VENV_BIN / "mlflow"),
-            "server",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--workers",
-            "1",
-            "--backend-store-uri",
-            f"sqlite:///{tmp_path / 'server.db'}",
-            "--artifacts-destination",
-            str(tmp_path / "artifacts"),
-        ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+    command = [str(VENV_BIN / "mlflow"), "server", "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
+               "--backend-store-uri", f"sqlite:///{tmp_path / 'server.db'}",
+               "--artifacts-destination", str(tmp_path / "artifacts")]  # fmt: skip
     uri = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                urllib.request.urlopen(f"{uri}/health", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("mlflow server did not start") from None
-                time.sleep(0.5)
+    with background_server(command, f"{uri}/health"):
         yield uri
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def test_tracking_and_registry_against_a_real_server(project, server, monkeypatch):

@@ -1,10 +1,6 @@
 """The scoring service and the drift monitor from a fresh bake, started the way the container starts them."""
 
 import json
-import os
-import signal
-import subprocess
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -12,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import project_env, run
+from conftest import background_server, project_env, run
 from test_registry import free_port
 
 CLI = ("python", "-m", "breast_cancer_classifier")
@@ -41,34 +37,9 @@ def service(exported, tmp_path):
     command = [part if part != "0.0.0.0" else "127.0.0.1" for part in command]
     log = tmp_path / "predictions.jsonl"
     env = {**project_env(exported), "MODEL_URI": str(exported / "build/model"), "PREDICTION_LOG": str(log)}
-    process = subprocess.Popen(
-        command,
-        cwd=exported,
-        env=env,
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
     url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                urllib.request.urlopen(f"{url}/ready", timeout=2).close()
-                break
-            except OSError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"the service did not start: {process.stderr.read()}") from None
-                time.sleep(0.3)
+    with background_server(command, f"{url}/ready", cwd=exported, env=env):
         yield url, log
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
 
 
 def post(url: str, body) -> tuple[int, dict]:

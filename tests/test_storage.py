@@ -3,16 +3,12 @@
 Data and run cache are pushed, the cache is wiped, and everything comes back byte for byte.
 """
 
-import os
 import shutil
-import signal
-import subprocess
 import time
-import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import VENV_BIN, run
+from conftest import VENV_BIN, background_server, run
 from test_pipeline import digest, ran_stages, set_params
 from test_registry import free_port
 
@@ -24,28 +20,13 @@ BUCKET = "team-data"
 def gcs(monkeypatch):
     """gcp-storage-emulator on a free port, with the settings gcsfs needs to talk to it."""
     port = free_port()
-    process = subprocess.Popen(
-        [str(VENV_BIN / "gcp-storage-emulator"), "start", "--host", "127.0.0.1", "--port", str(port),
-         "--in-memory", "--default-bucket", BUCKET],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )  # fmt: skip
+    command = [str(VENV_BIN / "gcp-storage-emulator"), "start", "--host", "127.0.0.1", "--port", str(port),
+               "--in-memory", "--default-bucket", BUCKET]  # fmt: skip
     endpoint = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 30
-        while True:
-            try:
-                urllib.request.urlopen(f"{endpoint}/storage/v1/b", timeout=2).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline or process.poll() is not None:
-                    raise RuntimeError("gcp-storage-emulator did not start") from None
-                time.sleep(0.2)
+    with background_server(command, f"{endpoint}/storage/v1/b"):
         monkeypatch.setenv("STORAGE_EMULATOR_HOST", endpoint)
         monkeypatch.setenv("GCSFS_EXPERIMENTAL_ZB_HNS_SUPPORT", "false")  # else a gRPC probe hangs 60 s
         yield endpoint
-    finally:
-        os.killpg(process.pid, signal.SIGTERM)
-        process.wait(timeout=15)
 
 
 def use_emulator(project: Path, endpoint: str) -> None:
