@@ -62,6 +62,11 @@ def run(project: Path, *command: str) -> None:
         sys.exit(f"error: `{' '.join(command)}` failed with exit code {result.returncode} in {project}\n{tail}")
 
 
+def module_name(project: Path) -> str:
+    """The baked package: the one folder with an __init__.py under src/."""
+    return next(path.name for path in (project / "src").iterdir() if (path / "__init__.py").exists())
+
+
 def plain_stages(project: Path) -> None:
     """Every stage's command from dvc.yaml, in order, without DVC."""
     for stage in yaml.safe_load((project / "dvc.yaml").read_text())["stages"].values():

@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 import yaml
-from bench import bake, run
+from bench import bake, module_name, run
 
 STEPS = [
     ("pull", ["python", "-m", "{module}", "pull", "--run-cache"]),
@@ -71,7 +71,7 @@ def main() -> int:
     with tempfile.TemporaryDirectory(prefix="cd4ml-pr-") as temporary:
         root = Path(temporary)
         project = bake(root)
-        module = next(path.name for path in (project / "src").iterdir() if (path / "__init__.py").exists())
+        module = module_name(project)
         run(project, "dvc", "remote", "add", "-f", "-d", "storage", str(root / "store"))
         run(project, "dvc", "repro")
         run(project, "dvc", "push", "--run-cache")

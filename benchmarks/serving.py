@@ -32,7 +32,7 @@ from pathlib import Path
 
 import pandas as pd
 import yaml
-from bench import bake, run
+from bench import bake, module_name, run
 
 LOAD = Path(__file__).resolve().parent / "load.py"
 BIN = Path(sys.executable).parent
@@ -143,7 +143,7 @@ def check_agreement(ours: int, mlflow: int, rows: list[dict]) -> None:
 
 def measure(root: Path, seconds: float, soak_seconds: float, cap: int) -> tuple[dict, dict, list[float]]:
     project = bake(root)
-    module = next(path.name for path in (project / "src").iterdir() if (path / "__init__.py").exists())
+    module = module_name(project)
     for command in (["dvc", "repro"], ["python", "-m", module, "promote"], ["python", "-m", module, "export"]):
         run(project, *command)
     name = yaml.safe_load((project / "params.yaml").read_text())["mlflow"]["model_name"]

@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 
 import yaml
-from bench import bake, run, timed
+from bench import bake, module_name, run, timed
 
 ADDED_LIMIT = 2.0
 
@@ -24,10 +24,6 @@ def tracking_off(project: Path) -> Path:
     return project
 
 
-def module(project: Path) -> str:
-    return next(path.name for path in (project / "src").iterdir() if (path / "__init__.py").exists())
-
-
 def measure(root: Path, repeat: int) -> dict[str, float]:
     tracked = [bake(root) for _ in range(repeat)]
     untracked = [tracking_off(bake(root)) for _ in range(repeat)]
@@ -35,7 +31,7 @@ def measure(root: Path, repeat: int) -> dict[str, float]:
         "cold dvc repro, tracking off": [timed(run, project, "dvc", "repro") for project in untracked],
         "cold dvc repro, tracking on": [timed(run, project, "dvc", "repro") for project in tracked],
         "promote (first version)": [
-            timed(run, project, "python", "-m", module(project), "promote") for project in tracked
+            timed(run, project, "python", "-m", module_name(project), "promote") for project in tracked
         ],
     }
     return {name: statistics.median(values) for name, values in times.items()}

@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 
 from .config import param, path
-from .files import write_text
+from .files import read_json, write_text
 from .promote import against_champion
 from .tracking import flatten
 
@@ -50,7 +50,7 @@ def params_table(base: dict, new: dict) -> list[str]:
 
 
 def gate_lines(params: dict, base_metrics: dict, metrics: dict) -> list[str]:
-    evaluation = _read(path(params, "evaluation").with_suffix(".json"))
+    evaluation = read_json(path(params, "evaluation").with_suffix(".json"))
     lines = []
     if evaluation:
         verdict = "passed" if evaluation["passed"] else "**failed**"
@@ -68,7 +68,7 @@ def gate_lines(params: dict, base_metrics: dict, metrics: dict) -> list[str]:
 
 
 def quality_lines(params: dict) -> list[str]:
-    report = _read(path(params, "data_quality").with_suffix(".json"))
+    report = read_json(path(params, "data_quality").with_suffix(".json"))
     if report is None:
         return ["No data-quality report."]
     failed = [check for check in report["checks"] if not check["passed"]]
@@ -103,7 +103,7 @@ def roc_chart(base_rows: list | None, rows: list | None) -> list[str]:
 
 
 def render(params: dict, base: str, data_note: str) -> str:
-    metrics = _read(path(params, "metrics")) or {}
+    metrics = read_json(path(params, "metrics")) or {}
     base_metrics = at_revision(base, path(params, "metrics")) or {}
     plots = path(params, "plots")
     sections = [
@@ -125,7 +125,7 @@ def render(params: dict, base: str, data_note: str) -> str:
         *quality_lines(params),
         "",
         "### Plots",
-        *roc_chart(at_revision(base, plots / "roc.json"), _read(plots / "roc.json")),
+        *roc_chart(at_revision(base, plots / "roc.json"), read_json(plots / "roc.json")),
         "",
         "The full `dvc plots diff` page is attached to the workflow run as an artifact.",
     ]
@@ -142,10 +142,6 @@ def main(params: dict, base: str = "main", out: str = "reports/pr.md") -> None:
         with open(summary, "a") as handle:
             handle.write(text)
     print(f"compare: {out}")
-
-
-def _read(file: Path):
-    return json.loads(file.read_text()) if file.exists() else None
 
 
 def _read_text(file: Path) -> str | None:

@@ -1,6 +1,12 @@
 """The errors users see: one line each, never a traceback."""
 
 
+def first_line(error: Exception) -> str:
+    """The first line of an error's message, or its type when it has none."""
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
+
+
 class PipelineError(Exception):
     """A problem with the user's data, parameters or files, not a bug in the code."""
 

@@ -43,6 +43,11 @@ def _umask() -> int:
     return mask
 
 
+def read_json(source: Path) -> object | None:
+    """A JSON file's content, or None when the file is not there (yet)."""
+    return json.loads(source.read_text()) if source.exists() else None
+
+
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:
     with atomic_path(target) as temporary:
         frame.to_parquet(temporary, index=False)

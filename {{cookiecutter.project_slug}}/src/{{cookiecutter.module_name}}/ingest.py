@@ -6,7 +6,7 @@ from pathlib import Path
 import pandas as pd
 
 from .config import param, path
-from .errors import PipelineError
+from .errors import PipelineError, first_line
 from .files import write_parquet
 
 READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
@@ -35,7 +35,7 @@ def read_file(file: Path, target: str) -> pd.DataFrame:
     try:
         frame = READERS[file.suffix.lower()](file)
     except Exception as error:  # pandas and pyarrow raise many types for a corrupt file
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        reason = first_line(error)
         raise PipelineError(f"{file}: cannot be read as {file.suffix[1:]}: {reason}") from None
     if target not in frame.columns:
         columns = ", ".join(map(str, frame.columns[:10])) or "none"

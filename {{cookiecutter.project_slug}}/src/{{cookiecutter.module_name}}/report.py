@@ -3,11 +3,9 @@ opens offline: the plots are inline SVG, the style is inline, nothing is fetched
 
 import html
 import io
-import json
-from pathlib import Path
 
 from .config import path
-from .files import write_text
+from .files import read_json, write_text
 from .tracking import data_tags, file_md5, flatten, project_version
 
 STYLE = """
@@ -18,10 +16,6 @@ td, th { border: 1px solid #ccc; padding: .2rem .6rem; text-align: left }
 .pass { color: #1b5e20 }
 figure { display: inline-block; margin: 0 1rem 1rem 0 }
 """
-
-
-def read_json(file: Path):
-    return json.loads(file.read_text()) if file.exists() else None
 
 
 def table(rows: list[tuple], header: tuple) -> str:

@@ -15,7 +15,7 @@ import pandas as pd
 import yaml
 
 from .config import param, path
-from .errors import PipelineError
+from .errors import PipelineError, first_line
 
 # Types that MLflow's skops format must be told to load: those of the models train.py builds.
 TRUSTED_TYPES = [
@@ -143,7 +143,7 @@ def log_evaluation(
 
 def not_tracked(params: dict, error: Exception) -> None:
     """Fail with one line, or, when mlflow.required is false, warn and go on untracked."""
-    message = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    message = first_line(error)
     if param(params, "mlflow.required"):
         raise PipelineError(message) from None
     print(f"warning: {message}; this run is not tracked (mlflow.required is false)")
