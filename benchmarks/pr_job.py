@@ -21,7 +21,7 @@ STEPS = [
     ("pull", ["python", "-m", "{module}", "pull", "--run-cache"]),
     ("repro", ["dvc", "repro"]),
     ("suites", ["python", "-m", "pytest", "-q", "tests/data", "tests/model"]),
-    ("report", ["python", "-m", "{module}", "compare", "--base", "origin/main"]),
+    ("report", ["python", "-m", "{module}", "pr-report", "--base", "origin/main"]),
     ("plots", ["dvc", "plots", "diff", "origin/main", "--out", "dvc_plots"]),
 ]
 

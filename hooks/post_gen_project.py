@@ -62,6 +62,14 @@ def cruft_state(answers: dict) -> dict:
     }
 
 
+def remove_unselected() -> None:
+    """The serving option is a folder of ordinary Python in the template (plain names keep it
+    readable for ruff, editors and import analysis); without the option it is removed here."""
+    if ANSWERS["serving"] == "no":
+        for folder in (f"src/{ANSWERS['module_name']}/serving", "tests/serving"):
+            shutil.rmtree(folder)
+
+
 def first_commit() -> str:
     """Commit the bake; returns what happened, in one line."""
     if shutil.which("git") is None:
@@ -86,6 +94,7 @@ def first_commit() -> str:
 
 
 def main() -> None:
+    remove_unselected()
     Path(".dvc/config").write_text(dvc_config(REMOTE, REMOTE_URL))
     if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # not when cruft renders the template itself
         Path(".cruft.json").write_text(json.dumps(cruft_state(ANSWERS), indent=2) + "\n")

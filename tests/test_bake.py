@@ -74,10 +74,10 @@ def test_default_bake_has_the_template_files_committed(bake):
 def test_names_derive_from_the_project_name_and_can_be_overridden(bake):
     derived = bake(project_name="Churn Model 2")
     assert derived.name == "churn-model-2"
-    assert (derived / "src/churn_model_2/train.py").is_file()
+    assert (derived / "src/churn_model_2/pipeline/train.py").is_file()
     chosen = bake(project_name="Churn", project_slug="churn-pipeline", module_name="churn")
     assert chosen.name == "churn-pipeline"
-    assert (chosen / "src/churn/train.py").is_file()
+    assert (chosen / "src/churn/pipeline/train.py").is_file()
 
 
 @pytest.mark.parametrize(

@@ -21,7 +21,7 @@ LAST_GOOD = ["models/model.pkl", "reports/metrics.json", "reports/plots/roc.json
 def raw_baseline(reproduced, tmp_path_factory) -> Path:
     """The reproduced bake, switched to the bundled data exported as the user's own CSV file."""
     project = Path(shutil.copytree(reproduced, tmp_path_factory.mktemp("raw") / reproduced.name, symlinks=True))
-    export = "from breast_cancer_classifier.ingest import load_bundled; load_bundled().to_csv('%s', index=False)"
+    export = "from breast_cancer_classifier.pipeline.ingest import load_bundled; load_bundled().to_csv('%s', index=False)"
     run(project, "python", "-c", export % RAW)
     run(project, "dvc", "add", RAW)
     set_params(project, ingest={"source": "raw", "target": "target"})

@@ -117,7 +117,7 @@ def test_the_pull_request_workflow_rehearsed_posts_one_report_and_updates_it(rep
         ran = rehearse(workspace, steps, env, context)
         assert ran == ["Install", "Lint", "Unit tests", "Pull data", "Reproduce", "Data and model suites", "Report",
                        "Comment", "Plots page"]  # fmt: skip
-        report = (workspace / "reports/pr.md").read_text()
+        report = (workspace / "reports/pr_report.md").read_text()
         assert "| train.random_forest.max_depth | 8 | 4 |" in report
         assert re.search(r"\| roc_auc \| 0\.99\d\d \| 0\.99\d\d \| [+-]0\.\d{4} \|", report)
         assert "- Thresholds (" in report and "Against the base:" in report

@@ -4,7 +4,7 @@ import pytest
 from fake_github import fake_github
 
 from {{ cookiecutter.module_name }}.config import load_params
-from {{ cookiecutter.module_name }}.ingest import load_bundled
+from {{ cookiecutter.module_name }}.pipeline.ingest import load_bundled
 
 
 @pytest.fixture(scope="session")

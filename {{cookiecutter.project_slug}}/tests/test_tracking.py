@@ -1,10 +1,10 @@
 import pytest
 
-from {{ cookiecutter.module_name }} import errors, tracking
+from {{ cookiecutter.module_name }} import errors, provenance, tracking
 
 
 def test_params_are_flattened_with_dotted_names(params):
-    flat = tracking.flatten(params)
+    flat = provenance.flatten(params)
     assert flat["train.random_forest.n_estimators"] == "200"
     assert flat["evaluate.thresholds.roc_auc"] == "0.95"
     assert all(isinstance(value, str) for value in flat.values())

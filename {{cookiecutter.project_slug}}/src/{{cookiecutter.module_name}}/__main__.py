@@ -1,6 +1,12 @@
-"""Command line: `python -m <package> <command>`; dvc.yaml runs each pipeline stage this way."""
+"""Command line: `python -m <package> <command>`; dvc.yaml runs each pipeline stage this way.
+
+Each command is a module with a `main(params, **options)`. Its docstring's first line is its help,
+and an optional `arguments(parser)` adds its options. Only the chosen command's module is imported,
+so a stage pays for its own imports alone.
+"""
 
 import argparse
+import ast
 import importlib
 import importlib.util
 import sys
@@ -8,80 +14,84 @@ import sys
 from .config import load_params
 from .errors import PipelineError
 
-COMMANDS = {
-    "ingest": "read the bundled or raw data into one data set",
-    "validate": "check the data set against contract.yaml and the reference profile",
-    "featurize": "clean the data set and split it into train and test sets",
-    "train": "fit the model named in params.yaml",
-    "evaluate": "score the candidate model; keep it only if it passes the metric gate",
-    "report": "write reports/report.html: metrics, plots, gates, lineage and params on one page",
-    "profile": "refresh the reference profile from the current data set (deliberately)",
-    "contract": "print a draft contract.yaml for the current data set",
-    "promote": "register models/model.pkl and make it champion if it beats the current one",
-    "rollback": "move the champion alias back to the previous champion or a named version",
-    "lineage": "show the commit, data, params and metrics behind a registered version",
-    "ui": "start the MLflow UI for this project's tracking store",
-    "pull": "dvc pull for CI: without credentials, go on (bundled data) or name the secret to set",
-    "compare": "write reports/pr.md: metrics, params, gates, data quality and plots against a base",
-    "comment": "post reports/pr.md as the pull request's one comment, updated in place",
-    "export": "write the champion as a folder a container can serve",
-    "serve": "start the scoring service (MODEL_URI: a registry URI or an exported folder)",
-    "monitor": "compare prediction logs with the training reference; exit 1 on drift",
-    "alert": "open or update the one GitHub issue about drift with the monitoring report",
-}
-# Options of the commands that take any; each module's main() receives them as keyword arguments.
-OPTIONS = {
-    "rollback": {
-        "--to": {"help": "the version to make champion (default: the previous champion)"},
-        "--reason": {"default": "", "help": "why, recorded on the version"},
-    },
-    "lineage": {
-        "version": {"nargs": "?", "default": "champion", "help": "a version number, or champion"},
-        "--json": {"dest": "as_json", "action": "store_true", "help": "print JSON"},
-    },
-    "ui": {"--port": {"default": "5000", "help": "the port on 127.0.0.1"}},
-    "pull": {"--run-cache": {"action": "store_true", "help": "also pull DVC's run cache"}},
-    "compare": {
-        "--base": {"default": "main", "help": "the revision to compare with"},
-        "--out": {"default": "reports/pr.md", "help": "the Markdown file to write"},
-    },
-    "comment": {"--file": {"default": "reports/pr.md", "help": "the Markdown report to post"}},
-    "export": {"--to": {"default": "build/model", "help": "the folder to write"}},
-    "serve": {
-        "--host": {"default": "127.0.0.1", "help": "the address to listen on"},
-        "--port": {"default": "8000", "help": "the port to listen on"},
-    },
-    "monitor": {
-        "--logs": {
-            "help": "a log file, folder or URL (default: $PREDICTION_LOGS, then monitor.logs)"
-        },
-        "--labels": {"help": "a CSV file of true labels: columns id,label"},
-    },
-}
+# The modules that are commands, in the order `--help` lists them; `ci.pr_report` is `pr-report`.
+COMMANDS = [
+    "pipeline.ingest",
+    "pipeline.validate",
+    "pipeline.featurize",
+    "pipeline.train",
+    "pipeline.evaluate",
+    "pipeline.report",
+    "quality.profile",
+    "quality.contract",
+    "registry.promote",
+    "registry.rollback",
+    "registry.lineage",
+    "registry.ui",
+    "ci.pull",
+    "ci.pr_report",
+    "ci.pr_comment",
+    "serving.export",
+    "serving.serve",
+    "serving.monitor",
+    "serving.alert",
+]
 
 
-def parse(argv: list[str] | None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(prog=f"python -m {__package__}", description=__doc__)
+def command_name(module: str) -> str:
+    return module.rpartition(".")[2].replace("_", "-")
+
+
+def summary(spec) -> str:
+    """The first line of a module's docstring, read without importing the module."""
+    with open(spec.origin, encoding="utf-8") as source:
+        docstring = ast.get_docstring(ast.parse(source.read())) or ""
+    return docstring.partition("\n")[0].removeprefix(f"{command_name(spec.name)}: ")
+
+
+def available() -> dict[str, str]:
+    """Command name -> module, without the commands of options this project was baked without."""
+    found = {}
+    for module in COMMANDS:
+        try:
+            spec = importlib.util.find_spec(f"{__package__}.{module}")
+        except ModuleNotFoundError:  # the whole folder is absent
+            spec = None
+        if spec is not None:
+            found[command_name(module)] = (module, spec)
+    return found
+
+
+def parse(argv: list[str]) -> tuple[argparse.Namespace, object]:
+    """The parsed arguments, and the chosen command's module."""
+    parser = argparse.ArgumentParser(
+        prog=f"python -m {__package__}", description="The commands of this project."
+    )
     debug = argparse.ArgumentParser(add_help=False)
     debug.add_argument("--debug", action="store_true", help="show the full traceback of an error")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="command")
-    for name, summary in COMMANDS.items():
-        if importlib.util.find_spec(f"{__package__}.{name}") is None:
-            continue  # a command of an option this project was baked without
-        command = commands.add_parser(name, help=summary, parents=[debug])
-        for flag, settings in OPTIONS.get(name, {}).items():
-            command.add_argument(flag, **settings)
-    return parser.parse_args(argv)
+    subparsers = parser.add_subparsers(dest="command", required=True, metavar="command")
+    commands = available()
+    chosen = next((word for word in argv if not word.startswith("-")), None)
+    module = None
+    for name, (path, spec) in commands.items():
+        command = subparsers.add_parser(name, help=summary(spec), parents=[debug])
+        if name == chosen:
+            module = importlib.import_module(f"{__package__}.{path}")
+            if hasattr(module, "arguments"):
+                module.arguments(command)
+    return parser.parse_args(argv), module
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = parse(argv)
-    options = {key: value for key, value in vars(args).items() if key not in ("command", "debug")}
+    argv = sys.argv[1:] if argv is None else argv
+    debug = "--debug" in argv
     try:
-        command = importlib.import_module(f"{__package__}.{args.command}")
+        args, command = parse(argv)
+        options = vars(args)
+        del options["command"], options["debug"]
         command.main(load_params(), **options)
     except PipelineError as error:
-        if args.debug:
+        if debug:
             raise
         print(f"error: {error}", file=sys.stderr)
         return error.exit_status

@@ -1,5 +1,12 @@
 """The errors users see: one line each, never a traceback."""
 
+PACKAGE = __package__
+
+
+def command(words: str) -> str:
+    """How to run one of this package's commands, for a message: `python -m <package> <words>`."""
+    return f"`python -m {PACKAGE} {words}`"
+
 
 def first_line(error: Exception) -> str:
     """The first line of an error's message, or its type when it has none."""

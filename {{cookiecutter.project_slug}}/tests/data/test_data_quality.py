@@ -5,8 +5,9 @@ The same checks run as the validate stage of `dvc repro`; run these alone with `
 
 import pytest
 
-from {{ cookiecutter.module_name }} import contract, ingest, profile, validate
 from {{ cookiecutter.module_name }}.config import param, path
+from {{ cookiecutter.module_name }}.pipeline import ingest, validate
+from {{ cookiecutter.module_name }}.quality import contract, profile
 
 
 @pytest.fixture(scope="module")

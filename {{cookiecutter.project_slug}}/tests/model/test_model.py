@@ -8,8 +8,9 @@ import pandas as pd
 import pytest
 from sklearn.dummy import DummyClassifier
 
-from {{ cookiecutter.module_name }} import evaluate, featurize, files, ingest, train
+from {{ cookiecutter.module_name }} import files
 from {{ cookiecutter.module_name }}.config import param, path
+from {{ cookiecutter.module_name }}.pipeline import evaluate, featurize, ingest, train
 
 
 @pytest.fixture(scope="module")

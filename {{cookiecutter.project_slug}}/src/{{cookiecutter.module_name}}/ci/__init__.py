@@ -1,0 +1,1 @@
+"""What continuous integration runs: pull the data, the pull-request report and its comment."""

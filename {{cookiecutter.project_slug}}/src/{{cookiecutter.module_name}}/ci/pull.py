@@ -1,0 +1,92 @@
+"""pull: `dvc pull` for CI, with one clear outcome.
+
+Without credentials (a pull request from a fork), a project on the bundled data goes on and
+says so; a project on its own DVC-tracked data stops and names the secret to set. Either way,
+the sentence for the report goes to reports/data_note.md.
+"""
+
+import configparser
+import socket
+import subprocess
+import urllib.parse
+from pathlib import Path
+
+from ..config import param, path
+from ..errors import PipelineError
+from ..files import write_text
+
+ENDPOINTS = {"gs": "https://storage.googleapis.com", "s3": "https://s3.amazonaws.com"}
+SECRETS = {
+    "gs": "GCP_SA_KEY, or GCP_WORKLOAD_IDENTITY_PROVIDER and GCP_SERVICE_ACCOUNT",
+    "s3": "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
+    "azure": "AZURE_STORAGE_CONNECTION_STRING",
+}
+
+
+def default_remote(folder: Path = Path(".dvc")) -> dict | None:
+    """The default remote's settings (name, url, endpointurl...): .dvc/config and config.local."""
+    parser = configparser.ConfigParser()
+    parser.read([folder / "config", folder / "config.local"])
+    name = parser.get("core", "remote", fallback=None)
+    section = f"'remote \"{name}\"'"
+    return {"name": name, **parser[section]} if name and parser.has_section(section) else None
+
+
+def unreachable(remote: dict, timeout: float = 5) -> str | None:
+    """Why the remote's server cannot be reached, found in seconds, not after DVC's retries."""
+    endpoint = remote.get("endpointurl") or ENDPOINTS.get(remote["url"].split("://")[0])
+    if not endpoint:
+        return None  # a local folder, or a store whose host is in the credentials (Azure)
+    parts = urllib.parse.urlsplit(endpoint)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    try:
+        socket.create_connection((parts.hostname, port), timeout=timeout).close()
+    except OSError as error:
+        return f"cannot connect to {parts.hostname}:{port}: {error.strerror or error}"
+    return None
+
+
+def pull(run_cache: bool, timeout: float) -> subprocess.CompletedProcess:
+    command = ["dvc", "pull", "--allow-missing", *(["--run-cache"] if run_cache else [])]
+    try:
+        return subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return subprocess.CompletedProcess(command, 1, "", f"no answer in {timeout:.0f} s")
+
+
+def failure(remote: dict, run_cache: bool, timeout: float) -> str | None:
+    """Why the data could not be pulled, or None once it has been."""
+    reason = unreachable(remote)
+    if reason is None:
+        result = pull(run_cache, timeout)
+        if result.returncode == 0:
+            return None
+        reason = (result.stderr.strip().splitlines() or ["no reason given"])[-1]
+    return reason
+
+
+def arguments(parser) -> None:
+    parser.add_argument("--run-cache", action="store_true", help="also pull DVC's run cache")
+
+
+def main(params: dict, run_cache: bool = False) -> None:
+    remote = default_remote()
+    if remote is None:
+        note = "No DVC remote is configured: the pipeline ran on the data at this commit."
+    elif (reason := failure(remote, run_cache, param(params, "ci.pull_timeout"))) is None:
+        note = (
+            f"Data and outputs were pulled from the DVC remote {remote['name']} ({remote['url']})."
+        )
+    elif param(params, "ingest.source") == "bundled":
+        note = (
+            f"The DVC remote could not be read ({reason}), as on a pull request from a fork: "
+            "the pipeline ran on the bundled data."
+        )
+        print(f"warning: {note}")
+    else:
+        secret = SECRETS.get(remote["url"].split("://")[0], "the remote's credentials")
+        raise PipelineError(
+            f"dvc pull from {remote['url']} failed ({reason}); set the secret {secret}"
+        )
+    write_text(note + "\n", path(params, "data_note"))
+    print(f"pull: {note}")

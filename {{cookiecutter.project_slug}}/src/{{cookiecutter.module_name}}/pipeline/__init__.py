@@ -1,0 +1,1 @@
+"""The dvc.yaml stages, one module per stage, named like the stage."""

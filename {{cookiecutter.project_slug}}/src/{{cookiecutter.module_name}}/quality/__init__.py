@@ -1,0 +1,1 @@
+"""The data gate's library: the contract (contract.yaml) and the reference profile."""

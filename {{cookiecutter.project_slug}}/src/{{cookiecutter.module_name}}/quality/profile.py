@@ -1,0 +1,216 @@
+"""profile: refresh the reference profile from the current data set (deliberately).
+
+The reference profile of the training data, and how far new data has moved from it.
+
+Per column: distinct values, share of the most common value, share of zeros, skewness,
+correlation with the target, minimum and maximum, and the distribution itself (quantiles
+and bins) for PSI and a KS test.
+"""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from ..checks import Result, rounded
+from ..config import param, path
+from ..errors import PipelineError, command
+from ..files import read_parquet, write_json
+
+QUANTILES = np.linspace(0, 1, 101)
+BINS = 10
+CATEGORY_LIMIT = 20  # numeric columns with at most this many values are treated as categories
+EPSILON = 1e-4  # stands in for an empty bin in PSI
+# (check, statistic, the limit in params.yaml's validate section on how far it may move)
+MOVES = [
+    ("most common value share", "top_share", "top_share_change_max"),
+    ("zero share", "zero_share", "zero_share_change_max"),
+    ("skewness", "skewness", "skewness_change_max"),
+    ("target correlation", "target_correlation", "target_correlation_change_max"),
+]
+
+
+def is_category(values: pd.Series) -> bool:
+    return not pd.api.types.is_numeric_dtype(values) or values.nunique() <= CATEGORY_LIMIT
+
+
+def target_codes(target: pd.Series) -> np.ndarray | None:
+    """The target as 0/1 when it has two classes; correlation means little for more."""
+    classes = sorted(target.dropna().unique(), key=str)
+    return (target == classes[1]).to_numpy(dtype=float) if len(classes) == 2 else None
+
+
+def number_statistics(values: pd.Series, codes: np.ndarray | None) -> dict:
+    """The statistics of a numeric column that are compared with the reference."""
+    numbers = values.dropna().to_numpy(dtype=float)
+    constant = numbers.min() == numbers.max()
+    correlation = None
+    if codes is not None and not constant and codes.std() > 0:
+        present = values.notna().to_numpy()
+        correlation = rounded(
+            np.corrcoef(values.to_numpy(dtype=float)[present], codes[present])[0, 1]
+        )
+    return {
+        "top_share": rounded(np.unique(numbers, return_counts=True)[1].max() / len(numbers)),
+        "zero_share": rounded(float(np.mean(numbers == 0))),
+        "skewness": 0.0 if constant else rounded(float(stats.skew(numbers))),
+        "target_correlation": correlation,
+        "min": rounded(numbers.min()),
+        "max": rounded(numbers.max()),
+    }
+
+
+def column_profile(values: pd.Series, codes: np.ndarray | None) -> dict:
+    present = values.dropna()
+    if is_category(values):
+        shares = present.astype(str).value_counts(normalize=True)
+        return {
+            "kind": "category",
+            "distinct": int(present.nunique()),
+            "top_share": rounded(shares.iloc[0]) if len(shares) else 0.0,
+            "shares": {key: rounded(share) for key, share in shares.sort_index().items()},
+        }
+    numbers = present.to_numpy(dtype=float)
+    edges = np.unique(np.quantile(numbers, np.linspace(0, 1, BINS + 1)))[1:-1]
+    return {
+        "kind": "number",
+        **number_statistics(values, codes),
+        "quantiles": [rounded(value) for value in np.quantile(numbers, QUANTILES)],
+        "edges": [rounded(edge) for edge in edges],
+        "bin_shares": [rounded(share) for share in bin_shares(numbers, edges)],
+    }
+
+
+def read_profile(file: Path) -> dict:
+    try:
+        return json.loads(file.read_text())
+    except FileNotFoundError:
+        raise PipelineError(f"{file}: not found; write it with {command('profile')}") from None
+
+
+def make_profile(frame: pd.DataFrame, target: str) -> dict:
+    codes = target_codes(frame[target])
+    return {
+        "rows": len(frame),
+        "target": target,
+        "columns": {str(name): column_profile(frame[name], codes) for name in frame.columns},
+    }
+
+
+def bin_shares(numbers: np.ndarray, edges: list[float]) -> np.ndarray:
+    counts = np.bincount(np.searchsorted(edges, numbers, side="right"), minlength=len(edges) + 1)
+    return counts / max(len(numbers), 1)
+
+
+def psi(expected: np.ndarray, actual: np.ndarray) -> float:
+    """Population stability index: sum of (actual - expected) * ln(actual / expected) over bins."""
+    expected, actual = np.clip(expected, EPSILON, None), np.clip(actual, EPSILON, None)
+    return float(np.sum((actual - expected) * np.log(actual / expected)))
+
+
+def ks_test(reference_quantiles: list[float], numbers: np.ndarray) -> tuple[float, float]:
+    """One-sample KS test of new values against the reference, rebuilt from its quantiles."""
+
+    def reference_cdf(points):
+        return np.interp(points, reference_quantiles, QUANTILES)
+
+    result = stats.kstest(numbers, reference_cdf)
+    return float(result.statistic), float(result.pvalue)
+
+
+def psi_result(column: str, shift: float, limits: dict) -> Result:
+    shift = rounded(shift)
+    return Result("PSI", column, shift, f"<= {limits['psi_max']}", shift <= limits["psi_max"])
+
+
+def category_results(column: str, reference: dict, values: pd.Series, limits: dict) -> list[Result]:
+    shares = values.dropna().astype(str).value_counts(normalize=True)
+    keys = sorted(set(reference["shares"]) | set(shares.index))
+    expected = np.array([reference["shares"].get(key, 0.0) for key in keys])
+    ratio = limits["distinct_ratio_max"]
+    low, high = reference["distinct"] / ratio, reference["distinct"] * ratio
+    top = rounded(shares.iloc[0]) if len(shares) else 0.0
+    top_limit = limits["top_share_change_max"]
+    return [
+        Result(
+            "distinct values",
+            column,
+            len(shares),
+            f"[{rounded(low, 3)}, {rounded(high, 3)}]",
+            low <= len(shares) <= high,
+        ),
+        Result(
+            "most common value share",
+            column,
+            top,
+            f"{reference['top_share']} +/- {top_limit}",
+            abs(top - reference["top_share"]) <= top_limit,
+        ),
+        psi_result(column, psi(expected, shares.reindex(keys, fill_value=0.0).to_numpy()), limits),
+    ]
+
+
+def number_results(
+    column: str, reference: dict, values: pd.Series, codes, limits: dict
+) -> list[Result]:
+    numbers = values.dropna().to_numpy(dtype=float)
+    if not len(numbers):
+        return [Result("values", column, "none", "some", False)]
+    observed = number_statistics(values, codes)
+    results = []
+    for check, statistic, limit_name in MOVES:
+        now, then, limit = observed[statistic], reference[statistic], limits[limit_name]
+        if now is not None and then is not None:
+            results.append(
+                Result(check, column, now, f"{then} +/- {limit}", abs(now - then) <= limit)
+            )
+    grow = limits["range_growth_max"] * (reference["max"] - reference["min"])
+    low, high = rounded(reference["min"] - grow), rounded(reference["max"] + grow)
+    results.append(
+        Result(
+            "min and max",
+            column,
+            f"[{observed['min']}, {observed['max']}]",
+            f"within [{low}, {high}]",
+            low <= observed["min"] and observed["max"] <= high,
+        )
+    )
+    shares = bin_shares(numbers, reference["edges"])
+    results.append(psi_result(column, psi(np.array(reference["bin_shares"]), shares), limits))
+    statistic, pvalue = ks_test(reference["quantiles"], numbers)
+    drifted = pvalue < limits["ks_pvalue_min"] and statistic > limits["ks_statistic_max"]
+    results.append(
+        Result(
+            "KS test",
+            column,
+            f"D={rounded(statistic, 3)}, p={rounded(pvalue, 3)}",
+            f"not (p < {limits['ks_pvalue_min']} and D > {limits['ks_statistic_max']})",
+            not drifted,
+        )
+    )
+    return results
+
+
+def compare(profile: dict, frame: pd.DataFrame, limits: dict) -> list[Result]:
+    """Statistical checks of each profiled column of frame against the reference profile."""
+    target = profile["target"]
+    codes = target_codes(frame[target]) if target in frame.columns else None
+    results = []
+    for column, reference in profile["columns"].items():
+        if column not in frame.columns:
+            continue  # the contract reports a missing column
+        values = frame[column]
+        if reference["kind"] == "category":
+            results += category_results(column, reference, values, limits)
+        elif pd.api.types.is_numeric_dtype(values):
+            results += number_results(column, reference, values, codes, limits)
+    return results
+
+
+def main(params: dict) -> None:
+    frame = read_parquet(path(params, "dataset"))
+    target = path(params, "profile")
+    write_json(make_profile(frame, param(params, "ingest.target")), target)
+    print(f"profile: the reference for {len(frame)} rows -> {target}; commit it to adopt it")

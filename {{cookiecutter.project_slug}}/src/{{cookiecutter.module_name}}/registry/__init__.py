@@ -1,0 +1,1 @@
+"""The model registry's commands: promote, rollback, lineage and the MLflow UI."""

@@ -1,0 +1,62 @@
+"""promote: register models/model.pkl as a new version; make it champion if it beats the champion.
+
+Writes reports/promotion.md and .json; a rejected challenger exits with status 1, so CI can gate.
+"""
+
+from .. import models, tracking
+from ..checks import Result, write_report
+from ..config import param, path
+from ..errors import PipelineError, Rejected
+from ..gates import against_champion, gate
+from ..provenance import file_md5
+
+
+def decide(challenger: dict, champion: dict | None, params: dict) -> list[Result]:
+    metric = param(params, "evaluate.primary_metric")
+    return gate(challenger, param(params, "evaluate.thresholds")) + against_champion(
+        challenger, champion, metric, param(params, "promote.max_regression")
+    )
+
+
+def crown(client, name: str, version: str, commit: str) -> None:
+    """Give the version the champion alias, and record who promoted it, when and from what."""
+    models.set_champion(client, name, version, [*models.history(client, name), version])
+    tags = {"at": models.now(), "by": models.who(), "from_commit": commit}
+    for key, value in tags.items():
+        client.set_model_version_tag(name, version, f"promoted_{key}", value)
+
+
+def main(params: dict) -> None:
+    client = tracking.client(params)
+    name = param(params, "mlflow.model_name")
+    model_file = path(params, "model")
+    if not model_file.exists():
+        raise PipelineError(f"{model_file}: not found; run `dvc repro` first")
+    run = models.run_of_model(client, param(params, "mlflow.experiment"), file_md5(model_file))
+    if run is None:
+        raise PipelineError(
+            f"no MLflow run logged {model_file}; run `dvc repro --force evaluate` first"
+        )
+    version = models.register(client, name, run)
+    current = models.champion(client, name)
+    champion_metrics = client.get_run(current.run_id).data.metrics if current else None
+    results = decide(run.data.metrics, champion_metrics, params)
+    promoted = all(result.passed for result in results)
+    summary = {
+        "model": name,
+        "challenger": {"version": version, "run_id": run.info.run_id, "metrics": run.data.metrics},
+        "champion": current and {"version": str(current.version), "metrics": champion_metrics},
+        "verdict": "promoted" if promoted else "rejected",
+    }
+    report = path(params, "promotion")
+    write_report(results, report, f"Promotion of {name} version {version}", extra=summary)
+    if current is not None and str(current.version) == version:
+        print(f"promote: version {version} is already the champion")
+        return
+    if not promoted:
+        failed = next(result for result in results if not result.passed)
+        raise Rejected(
+            f"version {version} is not promoted: {failed.line()}; see {report.with_suffix('.md')}"
+        )
+    crown(client, name, version, run.data.tags.get("git_commit", ""))
+    print(f"promote: {name} version {version} is the champion")

@@ -1,0 +1,1 @@
+"""The scoring service, its export for a container, the drift monitor and its alert."""

@@ -1,0 +1,25 @@
+"""export: the champion as a folder a container can serve: model.pkl, model.json, contract.yaml."""
+
+from pathlib import Path
+
+from .. import models, tracking
+from ..config import param, path
+from ..files import copy_file, write_json, write_model
+
+
+def arguments(parser) -> None:
+    parser.add_argument("--to", default="build/model", help="the folder to write")
+
+
+def main(params: dict, to: str = "build/model") -> None:
+    import mlflow
+
+    client = tracking.client(params)
+    name = param(params, "mlflow.model_name")
+    version = models.resolve(client, name, models.CHAMPION)
+    model = mlflow.sklearn.load_model(f"models:/{name}/{version.version}")
+    folder = Path(to)
+    write_model(model, folder / "model.pkl")
+    write_json(models.describe(version, client.get_run(version.run_id)), folder / "model.json")
+    copy_file(path(params, "contract"), folder / "contract.yaml")
+    print(f"export: {name} version {version.version} -> {folder}")

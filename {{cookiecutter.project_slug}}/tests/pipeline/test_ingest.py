@@ -1,0 +1,56 @@
+import pandas as pd
+import pytest
+
+from {{ cookiecutter.module_name }} import errors
+from {{ cookiecutter.module_name }}.pipeline import ingest
+
+
+def test_bundled_data_has_target_and_snake_case_columns(dataset):
+    assert dataset.shape == (569, 31)
+    assert "target" in dataset.columns
+    assert "mean_radius" in dataset.columns
+    assert all(name == name.lower() and " " not in name for name in dataset.columns)
+
+
+def test_raw_files_are_read_in_name_order_and_concatenated(tmp_path, mixed_frame):
+    mixed_frame.iloc[:60].to_parquet(tmp_path / "b.parquet")
+    mixed_frame.iloc[60:].to_csv(tmp_path / "a.csv", index=False)
+    (tmp_path / ".hidden.csv").write_text("not,data\n")
+    (tmp_path / "notes.txt").write_text("ignored")
+
+    assert [file.name for file in ingest.raw_files(tmp_path)] == ["a.csv", "b.parquet"]
+    frame = ingest.load_raw(tmp_path, "label")
+    assert len(frame) == len(mixed_frame)
+    assert frame["label"].iloc[0] == mixed_frame["label"].iloc[60]
+
+
+def test_missing_target_names_the_file_and_column(tmp_path, mixed_frame):
+    mixed_frame.drop(columns=["label"]).to_csv(tmp_path / "part.csv", index=False)
+    with pytest.raises(
+        errors.PipelineError, match=r"part\.csv: the target column 'label' is missing"
+    ):
+        ingest.load_raw(tmp_path, "label")
+
+
+def test_unreadable_file_is_named(tmp_path):
+    (tmp_path / "broken.parquet").write_bytes(b"this is not parquet")
+    with pytest.raises(errors.PipelineError, match=r"broken\.parquet: cannot be read as parquet"):
+        ingest.load_raw(tmp_path, "label")
+
+
+def test_empty_folder_and_empty_data_set_are_refused(tmp_path):
+    with pytest.raises(errors.PipelineError, match="no CSV or parquet files found"):
+        ingest.load_raw(tmp_path, "label")
+    (tmp_path / "header_only.csv").write_text("age,label\n")
+    with pytest.raises(errors.PipelineError, match="the data set has no rows"):
+        ingest.ingest("raw", "label", tmp_path)
+
+
+def test_unknown_source_is_refused(tmp_path):
+    with pytest.raises(errors.PipelineError, match="ingest.source is 'kaggle'"):
+        ingest.ingest("kaggle", "target", tmp_path)
+
+
+def test_bundled_source_ignores_raw_folder(tmp_path):
+    pd.DataFrame({"x": [1]}).to_csv(tmp_path / "other.csv", index=False)
+    assert len(ingest.ingest("bundled", "target", tmp_path)) == 569

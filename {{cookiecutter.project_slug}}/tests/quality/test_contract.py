@@ -1,0 +1,86 @@
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from {{ cookiecutter.module_name }} import errors
+from {{ cookiecutter.module_name }}.quality import contract
+
+
+def failed(results) -> set[tuple[str | None, str]]:
+    return {(result.column, result.check) for result in results if not result.passed}
+
+
+@pytest.fixture
+def shipped(params) -> dict:
+    return contract.load_contract(Path(params["paths"]["contract"]))
+
+
+def test_the_shipped_contract_accepts_the_bundled_data(shipped, dataset):
+    results = contract.check_contract(dataset, shipped, "target")
+    assert failed(results) == set()
+    assert {result.check for result in results} >= {
+        "type",
+        "missing values",
+        "range",
+        "allowed values",
+        "row count",
+    }
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda frame: frame.drop(columns="mean_area"), ("mean_area", "presence")),
+        (
+            lambda frame: frame.assign(mean_area=frame["mean_area"].astype(str)),
+            ("mean_area", "type"),
+        ),
+        (lambda frame: frame.assign(mean_area=np.nan), ("mean_area", "missing values")),
+        (lambda frame: frame.assign(mean_area=frame["mean_area"] * -1), ("mean_area", "range")),
+        (
+            lambda frame: frame.assign(target=frame["target"].replace(0, 7)),
+            ("target", "allowed values"),
+        ),
+        (lambda frame: frame.head(20), (None, "row count")),
+        (lambda frame: frame.assign(patient_id=1), (None, "columns outside the contract")),
+        (lambda frame: frame.loc[frame.index.repeat(3)], (None, "duplicate row share")),
+        (
+            lambda frame: frame.drop(frame[frame["target"] == 0].index[20:]),
+            ("target", "smallest class share"),
+        ),
+    ],
+    ids=[
+        "presence",
+        "type",
+        "missing",
+        "range",
+        "allowed",
+        "rows",
+        "extra-column",
+        "duplicates",
+        "balance",
+    ],
+)
+def test_each_rule_catches_its_fault(shipped, dataset, change, expected):
+    assert expected in failed(contract.check_contract(change(dataset), shipped, "target"))
+
+
+def test_a_draft_is_one_line_per_column_and_accepts_its_own_data(mixed_frame):
+    drafted = contract.draft(mixed_frame, "label")
+    text = contract.render(drafted)
+    assert text.count("\n  ") >= len(mixed_frame.columns)
+    assert "  region: {type: str, allowed: [east, north, south]}" in text
+    assert "nullable: true" in text.splitlines()[1]  # age has gaps
+    assert failed(contract.check_contract(mixed_frame, yaml.safe_load(text), "label")) == set()
+
+
+def test_unknown_keys_and_types_are_named(tmp_path):
+    file = tmp_path / "contract.yaml"
+    file.write_text("columns:\n  age: {type: float, maximum: 3}\n")
+    with pytest.raises(errors.PipelineError, match=r"column 'age' has unknown keys \['maximum'\]"):
+        contract.load_contract(file)
+    file.write_text("columns:\n  age: {type: decimal}\n")
+    with pytest.raises(errors.PipelineError, match="column 'age' has type 'decimal'"):
+        contract.load_contract(file)

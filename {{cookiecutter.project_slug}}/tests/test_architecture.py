@@ -1,0 +1,93 @@
+"""The layout stays the architecture: read from the source, so it holds as the code grows.
+
+Command folders (pipeline, registry, ci, serving) hold the commands; a module there imports the
+shared modules at the root, the data-gate library in quality/ (whose modules also offer a command
+each, for drafting the contract and refreshing the profile), and non-command modules of its own
+folder, never another command. dvc.yaml's deps name every source file a stage runs.
+"""
+
+import ast
+from pathlib import Path
+
+import yaml
+
+PROJECT = Path(__file__).parents[1]
+PACKAGE = PROJECT / "src" / "{{ cookiecutter.module_name }}"
+COMMAND_FOLDERS = {"pipeline", "registry", "ci", "serving"}
+
+
+def module_name(file: Path) -> str:
+    parts = file.relative_to(PACKAGE).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+MODULES = {module_name(file): file for file in PACKAGE.rglob("*.py")}
+
+
+def imports(module: str) -> set[str]:
+    """The package's own modules that a module imports, relative imports resolved."""
+    file = MODULES[module]
+    package = module.split(".") if file.name == "__init__.py" else module.split(".")[:-1]
+    found = set()
+    for node in ast.walk(ast.parse(file.read_text())):
+        if not isinstance(node, ast.ImportFrom) or not node.level:
+            continue
+        base = package[: len(package) - node.level + 1]
+        target = ".".join([*base, *([node.module] if node.module else [])])
+        names = [f"{target}.{alias.name}".strip(".") for alias in node.names]
+        found |= {name for name in [target, *names] if name in MODULES and name}
+    return found
+
+
+def commands() -> set[str]:
+    source = MODULES["__main__"].read_text()
+    listed = ast.literal_eval(source.split("COMMANDS = ", 1)[1].split("\n]\n", 1)[0] + "\n]")
+    return {module for module in listed if module in MODULES and folder(module) in COMMAND_FOLDERS}
+
+
+def folder(module: str) -> str:
+    return module.split(".")[0] if "." in module else ""
+
+
+def test_no_command_imports_another_command():
+    for module in commands():
+        borrowed = imports(module) & commands()
+        assert not borrowed, f"{module} imports the command(s) {sorted(borrowed)}"
+
+
+def test_command_folders_import_only_shared_modules_and_their_own_folder():
+    for module in MODULES:
+        home = folder(module)
+        if home not in COMMAND_FOLDERS:
+            continue
+        for imported in imports(module):
+            assert folder(imported) in {"", "quality", home}, f"{module} imports {imported}"
+
+
+def test_there_is_no_import_cycle():
+    def visit(module: str, path: list[str]) -> None:
+        for imported in imports(module):
+            assert imported not in path, f"import cycle: {' -> '.join([*path, imported])}"
+            visit(imported, [*path, imported])
+
+    for module in MODULES:
+        visit(module, [module])
+
+
+def test_each_stage_lists_the_source_files_it_runs_as_deps():
+    stages = yaml.safe_load((PROJECT / "dvc.yaml").read_text())["stages"]
+    for stage, definition in stages.items():
+        module, needed = f"pipeline.{stage}", set()
+        pending = [module]
+        while pending:
+            current = pending.pop()
+            if current not in needed:
+                needed.add(current)
+                pending += imports(current)
+        files = {
+            str(MODULES[name].relative_to(PROJECT))
+            for name in needed
+            if MODULES[name].name != "__init__.py"
+        }
+        missing = files - set(definition["deps"])
+        assert not missing, f"dvc.yaml: stage {stage} runs {sorted(missing)}; add them to its deps"
