@@ -1,8 +1,10 @@
 """Shared fixtures: one way to bake, one way to run commands inside a bake."""
 
+import hashlib
 import json
 import os
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -12,11 +14,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import yaml
 from cookiecutter.main import cookiecutter
 
 TEMPLATE = Path(__file__).resolve().parents[1]
 OPTIONS = json.loads((TEMPLATE / "cookiecutter.json").read_text())
 VENV_BIN = Path(sys.executable).parent
+STAGES = list(yaml.safe_load((TEMPLATE / "{{cookiecutter.project_slug}}/dvc.yaml").read_text())["stages"])
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -86,3 +90,26 @@ def background_server(command: list[str], ready: str, **popen) -> Iterator[subpr
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def digest(path: Path) -> str:
+    return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def ran_stages(output: str) -> list[str]:
+    """The stages a `dvc repro` output says it ran, in pipeline order."""
+    return [stage for stage in STAGES if f"Running stage '{stage}'" in output]
+
+
+def set_params(project: Path, **changes: dict) -> None:
+    """Update sections of a bake's params.yaml, e.g. set_params(project, train={"model": "..."})."""
+    params = yaml.safe_load((project / "params.yaml").read_text())
+    for section, values in changes.items():
+        params[section].update(values)
+    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]

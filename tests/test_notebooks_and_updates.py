@@ -95,5 +95,13 @@ def test_cruft_brings_a_later_template_commit_into_a_baked_project(template_clon
     run(project, "cruft", "update", "--skip-apply-ask")
     assert "  test_size: 0.25\n" in (project / "params.yaml").read_text()
     assert run(project, "cruft", "check").returncode == 0
-    tests = run(project, "pytest", "-q", "-p", "no:cacheprovider", "tests/pipeline/test_featurize.py", "tests/quality/test_contract.py")
+    tests = run(
+        project,
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "tests/pipeline/test_featurize.py",
+        "tests/quality/test_contract.py",
+    )
     assert "passed" in tests.stdout and "failed" not in tests.stdout

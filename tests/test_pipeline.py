@@ -1,37 +1,20 @@
 """The baked pipeline under real DVC: reproduce, skip, rerun what changed, and refuse bad data."""
 
-import hashlib
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import run
+from conftest import STAGES, digest, ran_stages, run, set_params
 
 METRICS = {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"}
 PLOTS = {"roc", "precision_recall", "confusion_matrix", "feature_importance"}
-STAGES = ["ingest", "validate", "featurize", "train", "evaluate", "report"]
 KEPT = ["data/interim/dataset.parquet", "models/model.pkl", "reports/metrics.json"]
-
-
-def digest(path: Path) -> str:
-    return hashlib.md5(path.read_bytes()).hexdigest()
 
 
 def digests(project: Path) -> dict[str, str]:
     return {name: digest(project / name) for name in KEPT}
-
-
-def ran_stages(output: str) -> list[str]:
-    return [stage for stage in STAGES if f"Running stage '{stage}'" in output]
-
-
-def set_params(project: Path, **changes: dict) -> None:
-    params = yaml.safe_load((project / "params.yaml").read_text())
-    for section, values in changes.items():
-        params[section].update(values)
-    (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
 @pytest.fixture

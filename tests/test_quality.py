@@ -10,8 +10,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import run
-from test_pipeline import digest, ran_stages, set_params
+from conftest import digest, ran_stages, run, set_params
 
 RAW = "data/raw/breast_cancer.csv"
 LAST_GOOD = ["models/model.pkl", "reports/metrics.json", "reports/plots/roc.json"]
@@ -21,7 +20,9 @@ LAST_GOOD = ["models/model.pkl", "reports/metrics.json", "reports/plots/roc.json
 def raw_baseline(reproduced, tmp_path_factory) -> Path:
     """The reproduced bake, switched to the bundled data exported as the user's own CSV file."""
     project = Path(shutil.copytree(reproduced, tmp_path_factory.mktemp("raw") / reproduced.name, symlinks=True))
-    export = "from breast_cancer_classifier.pipeline.ingest import load_bundled; load_bundled().to_csv('%s', index=False)"
+    export = (
+        "from breast_cancer_classifier.pipeline.ingest import load_bundled; load_bundled().to_csv('%s', index=False)"
+    )
     run(project, "python", "-c", export % RAW)
     run(project, "dvc", "add", RAW)
     set_params(project, ingest={"source": "raw", "target": "target"})

@@ -6,14 +6,12 @@ rollback, lineage; and `git checkout <tag>` + `dvc checkout` giving back a relea
 
 import json
 import shutil
-import socket
 import time
 from pathlib import Path
 
 import mlflow
 import pytest
-from conftest import VENV_BIN, background_server, run
-from test_pipeline import digest, ran_stages, set_params
+from conftest import VENV_BIN, background_server, digest, free_port, ran_stages, run, set_params
 
 MODEL = "breast-cancer-classifier"
 CLI = ("python", "-m", "breast_cancer_classifier")
@@ -33,12 +31,6 @@ def store(project: Path) -> mlflow.MlflowClient:
 def runs(client: mlflow.MlflowClient) -> list:
     experiment = client.get_experiment_by_name(MODEL)
     return client.search_runs([experiment.experiment_id]) if experiment else []
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_an_evaluation_is_one_run_with_params_metrics_model_plots_and_lineage(project, monkeypatch):

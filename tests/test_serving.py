@@ -8,8 +8,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import background_server, project_env, run
-from test_registry import free_port
+from conftest import background_server, free_port, project_env, run
 
 CLI = ("python", "-m", "breast_cancer_classifier")
 

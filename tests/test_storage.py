@@ -8,9 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import VENV_BIN, background_server, run
-from test_pipeline import digest, ran_stages, set_params
-from test_registry import free_port
+from conftest import VENV_BIN, background_server, digest, free_port, ran_stages, run, set_params
 
 OUTPUTS = ["data/interim/dataset.parquet", "data/processed/train.parquet", "models/candidate.pkl", "models/model.pkl"]
 BUCKET = "team-data"

