@@ -2,12 +2,14 @@
 
 The pull request comes from the workflow's event (GITHUB_EVENT_PATH). A read-only token, as on a
 pull request from a fork, is a warning, not a failure: the report is in the job summary anyway.
+On GitLab and Azure DevOps the provider's module in ci/ posts instead (ci/provider.py).
 """
 
 import json
 import os
 from pathlib import Path
 
+from .ci import provider
 from .compare import MARKER
 from .errors import PipelineError
 from .github import Forbidden, github
@@ -34,6 +36,9 @@ def upsert(number: int, body: str) -> str:
 
 
 def main(params: dict, file: str = "reports/pr.md") -> None:
+    if provider.detect(os.environ) != "github":
+        print(provider.post_comment(Path(file).read_text(), MARKER, os.environ))
+        return
     number = pull_request_number()
     try:
         action = upsert(number, Path(file).read_text())
