@@ -93,8 +93,17 @@ def first_commit() -> str:
     return "Made a git repository with a first commit on branch main."
 
 
+def remove_other_ci_folders() -> None:
+    """The CI providers not chosen leave empty folders: their files' names render empty, not
+    their folders' (cookiecutter cannot skip a folder)."""
+    for folder in (".github/workflows", ".github", "azure-pipelines"):
+        if Path(folder).is_dir() and not any(Path(folder).iterdir()):
+            Path(folder).rmdir()
+
+
 def main() -> None:
     remove_unselected()
+    remove_other_ci_folders()
     Path(".dvc/config").write_text(dvc_config(REMOTE, REMOTE_URL))
     if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # not when cruft renders the template itself
         Path(".cruft.json").write_text(json.dumps(cruft_state(ANSWERS), indent=2) + "\n")

@@ -2,6 +2,7 @@
 
 The pull request comes from the workflow's event (GITHUB_EVENT_PATH). A read-only token, as on a
 pull request from a fork, is a warning, not a failure: the report is in the job summary anyway.
+On GitLab and Azure DevOps the provider's module in ci/ posts instead (ci/provider.py).
 """
 
 import json
@@ -11,6 +12,7 @@ from pathlib import Path
 from ..config import path
 from ..errors import PipelineError
 from ..github import Forbidden, github
+from ..hosting import provider
 
 # Finds this project's comment among the others, so each push updates it instead of adding one.
 MARKER = "<!-- cd4ml-report -->"
@@ -38,10 +40,13 @@ def upsert(number: int, report: str) -> str:
 
 
 def main(params: dict) -> None:
-    number = pull_request_number()
     report = path(params, "pr_report")
     if not report.exists():
         raise PipelineError(f"{report}: not found; write it with `make pr-report` first")
+    if provider.detect(os.environ) != "github":
+        print(provider.post_comment(f"{MARKER}\n{report.read_text()}", MARKER, os.environ))
+        return
+    number = pull_request_number()
     try:
         action = upsert(number, report.read_text())
     except Forbidden as error:

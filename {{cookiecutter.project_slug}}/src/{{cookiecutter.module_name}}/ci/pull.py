@@ -6,6 +6,7 @@ the sentence for the report goes to reports/data_note.md.
 """
 
 import configparser
+import os
 import socket
 import subprocess
 import urllib.parse
@@ -32,11 +33,40 @@ def default_remote(folder: Path = Path(".dvc")) -> dict | None:
     return {"name": name, **parser[section]} if name and parser.has_section(section) else None
 
 
+def azure_endpoint(remote: dict, environ: dict) -> str | None:
+    """The Blob endpoint that dvc-azure will use: from the connection string, else the account."""
+    connection = remote.get("connection_string") or environ.get("AZURE_STORAGE_CONNECTION_STRING")
+    if connection:
+        # Connection string keys are case-insensitive: "AccountName=a;BlobEndpoint=https://..."
+        fields = {
+            key.strip().lower(): value.strip()
+            for key, _, value in (part.partition("=") for part in connection.split(";"))
+        }
+        if fields.get("usedevelopmentstorage", "").lower() == "true":
+            return "http://127.0.0.1:10000"
+        if fields.get("blobendpoint"):
+            return fields["blobendpoint"]
+        protocol = fields.get("defaultendpointsprotocol", "https")
+        suffix = fields.get("endpointsuffix", "core.windows.net")
+        account = fields.get("accountname")
+        return f"{protocol}://{account}.blob.{suffix}" if account else None
+    account = remote.get("account_name") or environ.get("AZURE_STORAGE_ACCOUNT")
+    return f"https://{account}.blob.core.windows.net" if account else None
+
+
+def endpoint_of(remote: dict, environ: dict) -> str | None:
+    """The URL of the remote's server, or None for a local folder or an unknown store."""
+    scheme = remote["url"].split("://")[0]
+    if remote.get("endpointurl"):
+        return remote["endpointurl"]
+    return azure_endpoint(remote, environ) if scheme == "azure" else ENDPOINTS.get(scheme)
+
+
 def unreachable(remote: dict, timeout: float = 5) -> str | None:
     """Why the remote's server cannot be reached, found in seconds, not after DVC's retries."""
-    endpoint = remote.get("endpointurl") or ENDPOINTS.get(remote["url"].split("://")[0])
+    endpoint = endpoint_of(remote, os.environ)
     if not endpoint:
-        return None  # a local folder, or a store whose host is in the credentials (Azure)
+        return None  # a local folder, or an Azure store with no account given: DVC says why
     parts = urllib.parse.urlsplit(endpoint)
     port = parts.port or (443 if parts.scheme == "https" else 80)
     try:

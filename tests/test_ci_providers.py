@@ -1,0 +1,199 @@
+"""The `ci` answer: GitLab and Azure DevOps pipelines, linted offline, held to security rules, rehearsed.
+
+There is no GitLab runner or Azure agent here, so a rehearsal runs the merge/pull-request job's script
+lines in order, in a clone with an `origin`, with the variables the provider sets, against a stand-in of
+its API on 127.0.0.1 (the baked tests/fake_ci.py), which is the only part replaced. Two pushes: the
+report is posted once, then updated in place.
+"""
+
+import os
+import re
+import string
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import VENV_BIN, bake_project, run
+from test_pipeline import set_params
+
+CI_FILES = {
+    "github": {".github/workflows/main.yml", ".github/workflows/pr.yml", ".github/workflows/rollback.yml"},
+    "gitlab": {".gitlab-ci.yml"},
+    "azure": {"azure-pipelines/main.yml", "azure-pipelines/pr.yml", "azure-pipelines/rollback.yml"},
+}
+MONITOR = {"github": ".github/workflows/monitor.yml", "azure": "azure-pipelines/monitor.yml"}
+SCHEMA = {"github": "vendor.github-workflows", "gitlab": "vendor.gitlab-ci", "azure": "vendor.azure-pipelines"}
+
+
+def ci_files(project: Path) -> set[str]:
+    tracked = run(project, "git", "ls-files").stdout.splitlines()
+    return {name for name in tracked if re.match(r"\.github/|\.gitlab-ci\.yml$|azure-pipelines/", name)}
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab", "azure"])
+@pytest.mark.parametrize("serving", ["yes", "no"])
+def test_a_bake_has_only_its_providers_files_and_they_match_its_schema(tmp_path, ci, serving):
+    project = bake_project(tmp_path, ci=ci, serving=serving)
+    expected = CI_FILES[ci] | ({MONITOR[ci]} if serving == "yes" and ci in MONITOR else set())
+    assert ci_files(project) == expected
+    other_folders = {".github", "azure-pipelines"} - {Path(name).parts[0] for name in expected}
+    assert not [folder for folder in other_folders if (project / folder).exists()], "an empty folder was left"
+    # The Azure schema has a pattern that the default regex engine cannot compile.
+    run(project, "check-jsonschema", "--regex-variant", "python", "--builtin-schema", SCHEMA[ci], *sorted(expected))
+
+
+def test_the_gitlab_pipeline_follows_the_security_rules(tmp_path):
+    pipeline = yaml.safe_load((bake_project(tmp_path, ci="gitlab") / ".gitlab-ci.yml").read_text())
+    assert re.fullmatch(r"python:3\.\d+\.\d+-bookworm", pipeline["default"]["image"]), "pinned by version"
+    jobs = {name: job for name, job in pipeline.items() if isinstance(job, dict) and "script" in job}
+    assert set(jobs) == {"merge-request", "release", "rollback", "monitor"}
+    for name, job in jobs.items():
+        for line in pipeline["default"]["before_script"] + job["script"]:
+            assert line.startswith(("make ", ".venv/bin/")), f"{name}: {line} is not a project command"
+            # Merge-request titles, descriptions and branch names are attacker-controlled.
+            assert not re.search(r"CI_MERGE_REQUEST_(TITLE|DESCRIPTION|SOURCE_BRANCH)|CI_COMMIT_(MESSAGE|TITLE)", line)
+    assert jobs["rollback"]["rules"][0]["when"] == "manual"
+    assert "CI_JOB_TOKEN" not in (tmp_path / "breast-cancer-classifier/.gitlab-ci.yml").read_text()
+
+
+def test_the_azure_pipelines_follow_the_security_rules(tmp_path):
+    project = bake_project(tmp_path, ci="azure")
+    for file in sorted((project / "azure-pipelines").glob("*.yml")):
+        pipeline = yaml.safe_load(file.read_text())
+        assert re.fullmatch(r"ubuntu-\d\d\.\d\d", pipeline["pool"]["vmImage"]), f"{file.name}: a pinned image"
+        for step in pipeline["steps"]:
+            if "checkout" in step:
+                assert step["persistCredentials"] == "false", file.name
+            if "task" in step:
+                assert re.fullmatch(r"\w+@\d+", step["task"]), step["task"]
+            if "script" in step:
+                # Macros and template expressions are pasted into the script's text: only env: may hold them.
+                assert "$(" not in step["script"] and "${{" not in step["script"], f"{file.name}: {step['script']}"
+                assert step["script"].startswith(("make ", ".venv/bin/")), step["script"]
+            if "SYSTEM_ACCESSTOKEN" in step.get("env", {}):
+                assert step["script"] in ("make pr-comment", "make alert"), "the token goes only where it posts"
+
+
+def origin_with_a_change(ci: str, tmp_path: Path) -> Path:
+    """A bare origin whose main has the pipeline's results, and a clone on a branch that changes a param."""
+    project = bake_project(tmp_path / "bake", ci=ci)
+    run(project, "dvc", "repro")
+    run(project, "git", "add", "-A")
+    run(project, "git", "commit", "-qm", "Reproduce the pipeline")
+    origin = tmp_path / "origin.git"
+    run(project, "git", "-c", "init.defaultBranch=main", "init", "-q", "--bare", str(origin))
+    run(project, "git", "push", "-q", str(origin), "main")
+    workspace = tmp_path / "workspace"
+    run(tmp_path, "git", "clone", "-q", str(origin), str(workspace))
+    run(workspace, "git", "checkout", "-qb", "shallower-trees")
+    set_params(workspace, train={"random_forest": {"n_estimators": 200, "max_depth": 4, "min_samples_leaf": 1}})
+    run(workspace, "git", "commit", "-qam", "Shallower trees")
+    return workspace
+
+
+def job_environment(workspace: Path, variables: dict[str, str]) -> dict[str, str]:
+    """This machine's environment outside the template's venv, with the job's variables.
+
+    The dependency cache the provider would restore is this machine's warm uv cache."""
+    env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = os.environ["PATH"].replace(f"{VENV_BIN}{os.pathsep}", "")
+    env.update({"CI": "true", **variables})
+    env["UV_CACHE_DIR"] = os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache/uv"))
+    env.pop("PIP_CACHE_DIR", None)
+    return env
+
+
+def rehearse(workspace: Path, lines: list[str], env: dict[str, str]) -> None:
+    for line in lines:
+        result = subprocess.run(["bash", "-e", "-c", line], cwd=workspace, env=env, capture_output=True, text=True,
+                                timeout=900)  # fmt: skip
+        assert result.returncode == 0, f"{line}:\n{result.stdout[-3000:]}\n{result.stderr[-3000:]}"
+
+
+def second_push(workspace: Path) -> None:
+    set_params(workspace, train={"random_forest": {"n_estimators": 100, "max_depth": 4, "min_samples_leaf": 1}})
+    run(workspace, "git", "commit", "-qam", "Fewer trees")
+
+
+def from_repro(lines: list[str]) -> list[str]:
+    return lines[lines.index("make repro") :]
+
+
+def check_first_report(workspace: Path, bodies: list[str]) -> None:
+    report = (workspace / "reports/pr.md").read_text()
+    assert "| train.random_forest.max_depth | 8 | 4 |" in report
+    assert re.search(r"\| roc_auc \| 0\.\d{4} \| 0\.\d{4} \| [+-]0\.\d{4} \|", report)
+    assert "- Thresholds (" in report and "Against the base:" in report
+    assert bodies == [report]
+    assert (workspace / "dvc_plots/index.html").exists()
+
+
+@pytest.mark.slow
+def test_the_gitlab_merge_request_job_rehearsed_posts_one_note_and_updates_it(tmp_path):
+    workspace = origin_with_a_change("gitlab", tmp_path)
+    pipeline = yaml.safe_load((workspace / ".gitlab-ci.yml").read_text())
+    job = pipeline["merge-request"]
+    lines = pipeline["default"]["before_script"] + job["script"]
+    sys.path.insert(0, str(workspace / "tests"))
+    from fake_ci import environment, fake_ci
+
+    merge_base = run(workspace, "git", "merge-base", "HEAD", "origin/main").stdout.strip()
+    with fake_ci("gitlab") as (api, state):
+        predefined = {**environment("gitlab", api), "CI_PROJECT_DIR": str(workspace),
+                      "CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
+                      "CI_MERGE_REQUEST_DIFF_BASE_SHA": merge_base}  # fmt: skip
+        # GitLab expands $VARIABLES in variables: values, then gives every variable to the shell.
+        variables = {**pipeline["variables"], **job["variables"]}
+        env = job_environment(workspace, {key: string.Template(str(value)).safe_substitute(predefined)
+                                          for key, value in variables.items()} | predefined)  # fmt: skip
+        rehearse(workspace, lines, env)
+        check_first_report(workspace, [note["body"] for note in state.comments.values()])
+
+        second_push(workspace)
+        rehearse(workspace, from_repro(lines), env)
+        (note,) = state.comments.values()
+        assert "| train.random_forest.n_estimators | 200 | 100 |" in note["body"]
+        assert [method for method, _ in state.calls if method != "GET"] == ["POST", "PUT"]
+    sys.path.remove(str(workspace / "tests"))
+
+
+def macros(value: str, variables: dict[str, str]) -> str:
+    """Azure's $(Name) macros, as the agent expands them before a step runs."""
+    return re.sub(r"\$\(([\w.]+)\)", lambda match: variables.get(match[1], match[0]), str(value))
+
+
+@pytest.mark.slow
+def test_the_azure_pull_request_pipeline_rehearsed_posts_one_thread_and_updates_it(tmp_path):
+    workspace = origin_with_a_change("azure", tmp_path)
+    pipeline = yaml.safe_load((workspace / "azure-pipelines/pr.yml").read_text())
+    steps = [step for step in pipeline["steps"] if "script" in step]
+    sys.path.insert(0, str(workspace / "tests"))
+    from fake_ci import environment, fake_ci
+
+    with fake_ci("azure") as (api, state):
+        predefined = environment("azure", api)
+        # Azure gives its predefined variables to every step as environment, except the token,
+        # which a step gets only by mapping $(System.AccessToken) in its env:.
+        token = predefined.pop("SYSTEM_ACCESSTOKEN")
+        names = {"System.AccessToken": token, "System.PullRequest.targetBranchName": "main",
+                 "Pipeline.Workspace": str(tmp_path)}  # fmt: skip
+        env = job_environment(workspace, {**predefined, "BUILD_REASON": "PullRequest"})
+
+        def run_steps(selected: list[dict]) -> None:
+            for step in selected:
+                step_env = {**env, **{key: macros(value, names) for key, value in step.get("env", {}).items()}}
+                rehearse(workspace, [step["script"]], step_env)
+
+        run_steps(steps)
+        check_first_report(workspace, [thread["comments"][0]["content"] for thread in state.comments.values()])
+
+        second_push(workspace)
+        scripts = [step["script"] for step in steps]
+        run_steps(steps[scripts.index("make repro") :])
+        (thread,) = state.comments.values()
+        assert "| train.random_forest.n_estimators | 200 | 100 |" in thread["comments"][0]["content"]
+        assert thread["status"] == "closed", "a report thread must not hold the merge"
+        assert [method for method, _ in state.calls if method != "GET"] == ["POST", "PATCH"]
+    sys.path.remove(str(workspace / "tests"))
