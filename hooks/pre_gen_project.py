@@ -47,55 +47,51 @@ WINDOWS_SYSTEM_FOLDERS = {"windows", "program files", "program files (x86)", "pr
 # Import names that a module_name must not take, written by tests/tools/module_names.py from
 # requirements.lock and the standard library (`make lock` refreshes it; a test checks it is current).
 # BEGIN module names
-DEPENDENCY_MODULES = frozenset(
-    """
-    adlfs aiobotocore aiohappyeyeballs aiohttp aiohttp_retry aioitertools aiosignal alembic amqp annotated_doc
-    annotated_types antlr4 anyio appdirs appnope argcomplete argon2 arrow asttokens async_timeout asyncssh attr
-    attrs azure billiard binaryornot bleach blinker botocore bs4 cachetools celery certifi cffi cfgv
-    charset_normalizer click click_didyoumean click_plugins click_repl cloudpickle colorama comm configobj contourpy
-    cookiecutter cruft cryptography cycler databricks dateutil debugpy decorator defusedxml dictdiffer diskcache
-    distlib distro docker dotenv dpath dulwich dvc dvc_azure dvc_data dvc_gs dvc_http dvc_objects dvc_render dvc_s3
-    dvc_studio_client dvc_task entrypoints exceptiongroup executing fastapi fastjsonschema filelock flask flask_cors
-    flatten_dict flufl fqdn frozenlist fsspec funcy gcsfs git gitdb google google_auth_oauthlib google_crc32c
-    grandalf graphene graphql graphql_relay greenlet grpc grpc_status gto gunicorn h11 huey hydra identify idna
-    images importlib_metadata iniconfig ipykernel ipykernel_launcher ipython_pygments_lexers isodate isoduration
-    iterative_telemetry itsdangerous jedi jinja2 jmespath joblib jsonpointer jsonschema jsonschema_specifications
-    jupyter jupyter_client jupyter_core jupyter_events jupyter_server jupyter_server_terminals jupyterlab_pygments
-    jwt kiwisolver knack kombu lark mako markdown_it markupsafe matplotlib matplotlib_inline mdurl mistune mlflow
-    mpl_toolkits msal msal_extensions multidict mypy_extensions narwhals nbclient nbconvert nbdime nbformat
-    nbstripout nest_asyncio2 networkx nodeenv numpy oauthlib omegaconf opentelemetry orjson overrides packaging
-    pandas pandera pandocfilters parso pathspec pexpect platformdirs pluggy pre_commit pre_commit_hooks prettytable
-    prometheus_client prompt_toolkit propcache proto psutil ptyprocess public pure_eval py pyarrow pyasn1
-    pyasn1_modules pycparser pydantic pydantic_core pydantic_settings pydevd_plugins pydot pygit2 pygments pygtrie
-    pylab pyparsing pytest python_discovery pythonjsonlogger pytz pywin32 pywinpty referencing requests
-    requests_oauthlib rfc3339_validator rfc3986_validator rfc3987_syntax rich rpds ruamel ruff s3fs scipy scmrepo
-    semver send2trash setuptools shellingham shortuuid shtab six sklearn skops slugify smmap soupsieve sqlalchemy
-    sqlparse sqltrie stack_data starlette tabulate terminado text_unidecode threadpoolctl tinycss2 toml tomli
-    tomlkit tornado tqdm traitlets typeguard typer typing_extensions typing_inspect typing_inspection tzdata tzlocal
-    uri_template urllib3 uv uvicorn validate vine virtualenv voluptuous waitress wcwidth webcolors webencodings
-    websocket werkzeug wrapt yaml yarl zc zipp zmq
-    """.split()
-)
-STDLIB_MODULES = frozenset(
-    """
-    abc aifc antigravity argparse array ast asynchat asyncio asyncore atexit audioop base64 bdb binascii bisect
-    builtins bz2 calendar cgi cgitb chunk cmath cmd code codecs codeop collections colorsys compileall concurrent
-    configparser contextlib contextvars copy copyreg crypt csv ctypes curses dataclasses datetime dbm decimal
-    difflib dis distutils doctest email encodings ensurepip enum errno faulthandler fcntl filecmp fileinput fnmatch
-    fractions ftplib functools gc genericpath getopt getpass gettext glob graphlib grp gzip hashlib heapq hmac html
-    http idlelib imaplib imghdr imp importlib inspect io ipaddress itertools json keyword lib2to3 linecache locale
-    logging lzma mailbox mailcap marshal math mimetypes mmap modulefinder msilib msvcrt multiprocessing netrc nis
-    nntplib nt ntpath nturl2path numbers opcode operator optparse os ossaudiodev pathlib pdb pickle pickletools
-    pipes pkgutil platform plistlib poplib posix posixpath pprint profile pstats pty pwd py_compile pyclbr pydoc
-    pydoc_data pyexpat queue quopri random re readline reprlib resource rlcompleter runpy sched secrets select
-    selectors shelve shlex shutil signal site smtpd smtplib sndhdr socket socketserver spwd sqlite3 sre_compile
-    sre_constants sre_parse ssl stat statistics string stringprep struct subprocess sunau symtable sys sysconfig
-    syslog tabnanny tarfile telnetlib tempfile termios textwrap this threading time timeit tkinter token tokenize
-    tomllib trace traceback tracemalloc tty turtle turtledemo types typing unicodedata unittest urllib uu uuid venv
-    warnings wave weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc zipapp zipfile zipimport zlib
-    zoneinfo
-    """.split()
-)
+DEPENDENCIES = """
+adlfs aiobotocore aiohappyeyeballs aiohttp aiohttp_retry aioitertools aiosignal alembic amqp annotated_doc
+annotated_types antlr4 anyio appdirs appnope argcomplete argon2 arrow asttokens async_timeout asyncssh attr attrs
+azure billiard binaryornot bleach blinker botocore bs4 cachetools celery certifi cffi cfgv charset_normalizer click
+click_didyoumean click_plugins click_repl cloudpickle colorama comm configobj contourpy cookiecutter cruft
+cryptography cycler databricks dateutil debugpy decorator defusedxml dictdiffer diskcache distlib distro docker dotenv
+dpath dulwich dvc dvc_azure dvc_data dvc_gs dvc_http dvc_objects dvc_render dvc_s3 dvc_studio_client dvc_task
+entrypoints exceptiongroup executing fastapi fastjsonschema filelock flask flask_cors flatten_dict flufl fqdn
+frozenlist fsspec funcy gcsfs git gitdb google google_auth_oauthlib google_crc32c grandalf graphene graphql
+graphql_relay greenlet grpc grpc_status gto gunicorn h11 huey hydra identify idna images importlib_metadata iniconfig
+ipykernel ipykernel_launcher ipython_pygments_lexers isodate isoduration iterative_telemetry itsdangerous jedi jinja2
+jmespath joblib jsonpointer jsonschema jsonschema_specifications jupyter jupyter_client jupyter_core jupyter_events
+jupyter_server jupyter_server_terminals jupyterlab_pygments jwt kiwisolver knack kombu lark mako markdown_it
+markupsafe matplotlib matplotlib_inline mdurl mistune mlflow mpl_toolkits msal msal_extensions multidict
+mypy_extensions narwhals nbclient nbconvert nbdime nbformat nbstripout nest_asyncio2 networkx nodeenv numpy oauthlib
+omegaconf opentelemetry orjson overrides packaging pandas pandera pandocfilters parso pathspec pexpect platformdirs
+pluggy pre_commit pre_commit_hooks prettytable prometheus_client prompt_toolkit propcache proto psutil ptyprocess
+public pure_eval py pyarrow pyasn1 pyasn1_modules pycparser pydantic pydantic_core pydantic_settings pydevd_plugins
+pydot pygit2 pygments pygtrie pylab pyparsing pytest python_discovery pythonjsonlogger pytz pywin32 pywinpty
+referencing requests requests_oauthlib rfc3339_validator rfc3986_validator rfc3987_syntax rich rpds ruamel ruff s3fs
+scipy scmrepo semver send2trash setuptools shellingham shortuuid shtab six sklearn skops slugify smmap soupsieve
+sqlalchemy sqlparse sqltrie stack_data starlette tabulate terminado text_unidecode threadpoolctl tinycss2 toml tomli
+tomlkit tornado tqdm traitlets typeguard typer typing_extensions typing_inspect typing_inspection tzdata tzlocal
+uri_template urllib3 uv uvicorn validate vine virtualenv voluptuous waitress wcwidth webcolors webencodings websocket
+werkzeug wrapt yaml yarl zc zipp zmq
+"""
+STDLIB = """
+abc aifc antigravity argparse array ast asynchat asyncio asyncore atexit audioop base64 bdb binascii bisect builtins
+bz2 calendar cgi cgitb chunk cmath cmd code codecs codeop collections colorsys compileall concurrent configparser
+contextlib contextvars copy copyreg crypt csv ctypes curses dataclasses datetime dbm decimal difflib dis distutils
+doctest email encodings ensurepip enum errno faulthandler fcntl filecmp fileinput fnmatch fractions ftplib functools
+gc genericpath getopt getpass gettext glob graphlib grp gzip hashlib heapq hmac html http idlelib imaplib imghdr imp
+importlib inspect io ipaddress itertools json keyword lib2to3 linecache locale logging lzma mailbox mailcap marshal
+math mimetypes mmap modulefinder msilib msvcrt multiprocessing netrc nis nntplib nt ntpath nturl2path numbers opcode
+operator optparse os ossaudiodev pathlib pdb pickle pickletools pipes pkgutil platform plistlib poplib posix posixpath
+pprint profile pstats pty pwd py_compile pyclbr pydoc pydoc_data pyexpat queue quopri random re readline reprlib
+resource rlcompleter runpy sched secrets select selectors shelve shlex shutil signal site smtpd smtplib sndhdr socket
+socketserver spwd sqlite3 sre_compile sre_constants sre_parse ssl stat statistics string stringprep struct subprocess
+sunau symtable sys sysconfig syslog tabnanny tarfile telnetlib tempfile termios textwrap this threading time timeit
+tkinter token tokenize tomllib trace traceback tracemalloc tty turtle turtledemo types typing unicodedata unittest
+urllib uu uuid venv warnings wave weakref webbrowser winreg winsound wsgiref xdrlib xml xmlrpc zipapp zipfile
+zipimport zlib zoneinfo
+"""
+DEPENDENCY_MODULES = frozenset(DEPENDENCIES.split())
+STDLIB_MODULES = frozenset(STDLIB.split())
 # END module names
 
 
@@ -242,7 +238,8 @@ def check_tracking_uri(uri: str) -> None:
         )
     if ":" not in uri or scheme not in TRACKING_SCHEMES:
         raise Invalid(
-            f"mlflow_tracking_uri: {shown(uri)} is not a tracking URI; use one of the schemes {', '.join(TRACKING_SCHEMES)}"
+            f"mlflow_tracking_uri: {shown(uri)} is not a tracking URI; "
+            f"use one of the schemes {', '.join(TRACKING_SCHEMES)}"
         )
     if scheme == "sqlite" and system_folder(uri.partition(":///")[2] or "/"):
         raise Invalid(f"mlflow_tracking_uri: {uri!r} puts the store in a root or system folder; use a path of its own")

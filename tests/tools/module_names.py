@@ -49,17 +49,16 @@ def import_names(distribution: str) -> set[str]:
 
 def words(names: set[str]) -> str:
     """The names, sorted, as the lines of a triple-quoted string in the hook."""
-    return textwrap.fill(" ".join(sorted(name for name in names if NAME.fullmatch(name))), 112)
+    return textwrap.fill(" ".join(sorted(name for name in names if NAME.fullmatch(name))), 118)
 
 
 def block(lock: str) -> str:
     dependencies = set().union(*(import_names(name) for name in locked_distributions(lock)))
     return (
-        'DEPENDENCY_MODULES = frozenset(\n    """\n'
-        + textwrap.indent(words(dependencies), "    ")
-        + '\n    """.split()\n)\nSTDLIB_MODULES = frozenset(\n    """\n'
-        + textwrap.indent(words(set(sys.stdlib_module_names)), "    ")
-        + '\n    """.split()\n)\n'
+        f'DEPENDENCIES = """\n{words(dependencies)}\n"""\n'
+        f'STDLIB = """\n{words(set(sys.stdlib_module_names))}\n"""\n'
+        "DEPENDENCY_MODULES = frozenset(DEPENDENCIES.split())\n"
+        "STDLIB_MODULES = frozenset(STDLIB.split())\n"
     )
 
 
