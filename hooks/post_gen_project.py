@@ -13,7 +13,7 @@ from pathlib import Path
 # The answers as JSON text inside a JSON string literal: tojson escapes quotes and backslashes and
 # writes ' as \u0027, so no answer can end this raw string or be read as Python. The pre-generation
 # hook has checked them; nothing else here is rendered.
-ANSWERS = json.loads(json.loads(r"""{{ cookiecutter | jsonify | tojson }}"""))
+ANSWERS = json.loads(json.loads(r'''{{ cookiecutter | jsonify | tojson }}'''))  # fmt: skip
 
 
 def dvc_config(remote: str, url: str) -> str:

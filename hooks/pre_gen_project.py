@@ -18,7 +18,7 @@ import urllib.parse
 
 # The answers as JSON text inside a JSON string literal: tojson escapes quotes and backslashes and
 # writes ' as \u0027, so no answer can end this raw string or be read as Python.
-ANSWERS = json.loads(json.loads(r"""{{ cookiecutter | jsonify | tojson }}"""))
+ANSWERS = json.loads(json.loads(r'''{{ cookiecutter | jsonify | tojson }}'''))  # fmt: skip
 
 # cookiecutter.json's choices (a test keeps them equal): a replay file or cruft skips cookiecutter's check.
 CHOICES = {
