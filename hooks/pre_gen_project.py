@@ -167,9 +167,10 @@ def check_bucket(remote: str, bucket: str) -> None:
 
 
 def redacted(url: str) -> str:
-    """The URL without what follows ':' in its user part or '?' : the error line must not repeat a secret."""
+    """The URL with its password (or a bare user part, often a token) and its query hidden."""
     parts = urllib.parse.urlsplit(url)
-    netloc = re.sub(r":[^@]*@", ":***@", parts.netloc)
+    user, at, host = parts.netloc.rpartition("@")
+    netloc = (f"{user.split(':')[0]}:***@" if ":" in user else "***@") + host if at else host
     return urllib.parse.urlunsplit((parts.scheme, netloc, parts.path, "..." if parts.query else "", ""))
 
 
@@ -247,8 +248,8 @@ def check_tracking_uri(uri: str) -> None:
 
 def validate(answers: dict) -> None:
     for field, choices in CHOICES.items():
-        if answers[field] not in choices:
-            raise Invalid(f"{field}: {shown(str(answers[field]))} is not one of the choices {', '.join(choices)}")
+        if answers.get(field) not in choices:
+            raise Invalid(f"{field}: {shown(str(answers.get(field)))} is not one of the choices {', '.join(choices)}")
     for field in ("project_name", "author_name", "author_email", "description"):
         check_text(field, answers[field])
     if not answers["project_name"].strip():
