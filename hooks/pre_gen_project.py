@@ -30,7 +30,8 @@ CHOICES = {
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 MODULE = re.compile(r"[a-z][a-z0-9_]*")
 MAX_NAME = 64
-EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+# ASCII only: the wheel's Author-email header refuses a non-ASCII address (email.errors.NonASCIILocalPartDefect).
+EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+")
 # Names Windows refuses for a file or folder, whatever the extension.
 WINDOWS_RESERVED = {"con", "prn", "aux", "nul", *(f"{port}{n}" for port in ("com", "lpt") for n in range(10))}
 REMOTE_SCHEMES = {"gcs": "gs", "s3": "s3", "azure": "azure"}
@@ -264,7 +265,10 @@ def validate(answers: dict) -> None:
     if not answers["author_name"].strip():
         raise Invalid("author_name: the value is empty; give the author's name")
     if not EMAIL.fullmatch(answers["author_email"]):
-        raise Invalid(f"author_email: {shown(answers['author_email'])} is not an e-mail address")
+        raise Invalid(
+            f"author_email: {shown(answers['author_email'])} is not an e-mail address of ASCII letters, digits "
+            "and punctuation (name@example.com)"
+        )
     check_remote(answers["dvc_remote"], answers["dvc_remote_url"])
     check_tracking_uri(answers["mlflow_tracking_uri"])
 

@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -86,6 +87,8 @@ REJECTED = [
       for name in ("dvc", "pandas", "sklearn", "mlflow", "fastapi", "pyarrow", "yaml", "numpy", "pandera", "uvicorn")),
     ({"author_name": ""}, "author_name: the value is empty"),
     ({"author_email": "jane"}, "author_email: 'jane' is not an e-mail address"),
+    ({"author_email": "jané@example.com"}, "author_email: 'jané@example.com' is not an e-mail address of ASCII"),
+    ({"author_email": "jane@exa mple.com"}, "author_email: 'jane@exa mple.com' is not an e-mail address"),
     ({"dvc_remote": "gcs", "dvc_remote_url": ""}, "dvc_remote_url: the value is empty; dvc_remote 'gcs' needs a URL"),
     ({"dvc_remote": "gcs", "dvc_remote_url": "s3://bucket/x"}, "does not match dvc_remote 'gcs'; use gs://"),
     ({"dvc_remote": "gcs", "dvc_remote_url": "team-bucket/x"}, "does not match dvc_remote 'gcs'"),
@@ -247,7 +250,7 @@ HOSTILE = {
     # cookiecutter renders each answer as a template once: {{ '...' }} leaves the braces in the value.
     "project_name": "Détection \"fraude\" ''' \"\"\" \\ C:\\new {{ '{{ cookiecutter }}' }} {{ '{% if %}' }} 😀 𝔘",
     "author_name": 'O\'Brien "Bob" \\ 🚀 </script>',
-    "author_email": "o'brien+😀@example.com",
+    "author_email": "o'brien+{tag}@example.com",
     "description": "Says \"\"\" and ''' and \\n, \\u0000 and ${{ '{{' }} github.token }} 👨‍👩‍👧 <b>&amp;",
     "dvc_remote": "local",
     "dvc_remote_url": "../store \\new\\ü😀 {{ '{{x}}' }}",
@@ -284,5 +287,10 @@ def test_hostile_answers_bake_files_that_parse_and_hold_them_verbatim(bare_cooki
     assert expected["description"] in readme
     cruft = json.loads((project / ".cruft.json").read_text())["context"]["cookiecutter"]
     assert {key: cruft[key] for key in expected} == expected
+    # The package builds: the wheel's metadata takes the name, description and author as given.
+    run(project, "uv", "build", "--wheel", "--no-build-isolation", "--quiet", "--python", str(VENV_BIN / "python"))
+    with zipfile.ZipFile(next(project.glob("dist/*.whl"))) as wheel:
+        metadata = wheel.read(next(name for name in wheel.namelist() if name.endswith("/METADATA"))).decode()
+    assert f"Summary: {expected['description']}\n" in metadata
     url = run(project, "dvc", "config", "remote.storage.url").stdout.rstrip("\n")
     assert url == os.path.normpath(project / expected["dvc_remote_url"])  # DVC shows it resolved
