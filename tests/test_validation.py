@@ -4,6 +4,7 @@ The bakes here run the cookiecutter command from a virtual environment that hold
 a user's `pip install cookiecutter` does, so no check can lean on the project's dependencies being there.
 """
 
+import configparser
 import json
 import os
 import re
@@ -292,5 +293,8 @@ def test_hostile_answers_bake_files_that_parse_and_hold_them_verbatim(bare_cooki
     with zipfile.ZipFile(next(project.glob("dist/*.whl"))) as wheel:
         metadata = wheel.read(next(name for name in wheel.namelist() if name.endswith("/METADATA"))).decode()
     assert f"Summary: {expected['description']}\n" in metadata
+    parser = configparser.ConfigParser()  # as the project's `pull` reads it
+    parser.read(project / ".dvc/config", encoding="utf-8")
+    assert parser["'remote \"storage\"'"]["url"] == "../" + expected["dvc_remote_url"]  # relative to .dvc/
     url = run(project, "dvc", "config", "remote.storage.url").stdout.rstrip("\n")
     assert url == os.path.normpath(project / expected["dvc_remote_url"])  # DVC shows it resolved
