@@ -48,6 +48,8 @@ lock: setup ## Re-resolve the baked project's lock and requirements-dev.txt (nee
 	cd build/lock/lock && $(BIN)/uv pip compile pyproject.toml --universal --all-extras \
 		--python-version 3.10 --quiet --no-header --output-file ../requirements.lock
 	cp build/lock/requirements.lock '$(PROJECT)/requirements.lock'
+	$(BIN)/uv pip install --quiet --python $(BIN)/python --requirement '$(PROJECT)/requirements.lock'
+	$(BIN)/python tests/tools/module_names.py  # the import names the pre-generation hook refuses
 	$(BIN)/uv pip compile requirements-dev.in --universal --python-version 3.10 --quiet --no-header \
 		--constraint '$(PROJECT)/requirements.lock' --output-file requirements-dev.txt
 

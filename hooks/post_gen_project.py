@@ -10,13 +10,14 @@ import shutil
 import subprocess
 from pathlib import Path
 
-ANSWERS = json.loads(r"""{{ cookiecutter | jsonify }}""")
-SLUG = "{{ cookiecutter.project_slug }}"
-REMOTE = "{{ cookiecutter.dvc_remote }}"
-REMOTE_URL = "{{ cookiecutter.dvc_remote_url }}"
+# The answers as JSON text inside a JSON string literal: tojson escapes quotes and backslashes and
+# writes ' as \u0027, so no answer can end this raw string or be read as Python. The pre-generation
+# hook has checked them; nothing else here is rendered.
+ANSWERS = json.loads(json.loads(r'''{{ cookiecutter | jsonify | tojson }}'''))  # fmt: skip
 
 
 def dvc_config(remote: str, url: str) -> str:
+    """What `dvc init` and `dvc remote add -d storage <url>` write; the URL holds no # , % or quote (checked)."""
     lines = ["[core]", "    analytics = false"]
     if remote == "none":
         return "\n".join(lines) + "\n"
@@ -104,11 +105,11 @@ def remove_other_ci_folders() -> None:
 def main() -> None:
     remove_unselected()
     remove_other_ci_folders()
-    Path(".dvc/config").write_text(dvc_config(REMOTE, REMOTE_URL))
+    Path(".dvc/config").write_text(dvc_config(ANSWERS["dvc_remote"], ANSWERS["dvc_remote_url"]), encoding="utf-8")
     if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # not when cruft renders the template itself
         Path(".cruft.json").write_text(json.dumps(cruft_state(ANSWERS), indent=2) + "\n")
     print(first_commit())
-    print(f"\nNext:\n  cd {SLUG}\n  make setup\n  make repro\n")
+    print(f"\nNext:\n  cd {ANSWERS['project_slug']}\n  make setup\n  make repro\n")
 
 
 if __name__ == "__main__":

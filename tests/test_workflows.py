@@ -39,6 +39,51 @@ def test_zizmor_schema_and_actionlint_find_nothing(project):
     assert actionlint.returncode == 0, actionlint.stdout + actionlint.stderr
 
 
+def test_zizmor_as_auditor_finds_nothing_of_medium_severity_or_above(project):
+    files = [str(file) for file in (project / ".github/workflows").glob("*.yml")]
+    auditor = ("--offline", "--persona", "auditor", "--min-severity", "medium")
+    zizmor = run(project, "zizmor", *auditor, *files, check=False)
+    assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
+
+
+def secret_references(value) -> list[str]:
+    return re.findall(r"secrets\.\w+", json.dumps(value))
+
+
+def test_secrets_live_in_environments_and_only_in_the_steps_that_use_them(project):
+    """Pull requests get the pr environment (read-only keys), main the main one; no secret is job-wide."""
+    for file in (project / ".github/workflows").glob("*.yml"):
+        workflow = yaml.safe_load(file.read_text())
+        assert secret_references(workflow.get("env", {})) == [], file.name
+        for job in workflow["jobs"].values():
+            assert secret_references(job.get("env", {})) == [], f"{file.name}: secrets in a job's env"
+            if any(secret_references(step) for step in job["steps"]):
+                assert job["environment"] in ("pr", "main"), file.name
+    pr = yaml.safe_load((project / ".github/workflows/pr.yml").read_text())["jobs"]["model"]
+    assert pr["environment"] == "pr"
+    with_secrets = [step["name"] for step in pr["steps"] if secret_references(step)]
+    assert with_secrets == [
+        "Which Google Cloud login",
+        "Google Cloud, by workload identity",
+        "Google Cloud, by key file",
+        "Pull data",
+    ]
+    main = yaml.safe_load((project / ".github/workflows/main.yml").read_text())["jobs"]["release"]
+    assert main["environment"] == "main"
+    storage = [step["name"] for step in main["steps"] if "secrets.AWS_SECRET_ACCESS_KEY" in secret_references(step)]
+    assert storage == ["Pull data", "Push data and run cache"]
+
+
+def test_main_promotes_only_a_model_it_built(project):
+    """No run cache is pulled on main, and every stage is rebuilt before the push and the promotion."""
+    steps = yaml.safe_load((project / ".github/workflows/main.yml").read_text())["jobs"]["release"]["steps"]
+    names = [step.get("name") for step in steps]
+    pull, reproduce = steps[names.index("Pull data")], steps[names.index("Reproduce every stage here")]
+    assert "RUN_CACHE" not in pull.get("env", {}) and "--run-cache" not in pull["run"]
+    assert reproduce["run"] == ".venv/bin/dvc repro --force"
+    assert names.index("Reproduce every stage here") < names.index("Promote through the gate")
+
+
 def test_every_workflow_follows_the_security_rules(project):
     for name, workflow in workflows(project).items():
         triggers = workflow.get("on", workflow.get(True))
@@ -111,11 +156,11 @@ def test_the_pull_request_workflow_rehearsed_posts_one_report_and_updates_it(rep
             "PATH": os.environ["PATH"].replace(f"{VENV_BIN}{os.pathsep}", ""),
             "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_API_URL": api, "GITHUB_REPOSITORY": "acme/churn",
             "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event), "GITHUB_BASE_REF": "main",
-            "GITHUB_STEP_SUMMARY": str(summary),
+            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(tmp_path / "output"),
         }  # fmt: skip
         ran = rehearse(workspace, steps, env, context)
-        assert ran == ["Install", "Lint", "Unit tests", "Pull data", "Reproduce", "Data and model suites", "Report",
-                       "Comment", "Plots page"]  # fmt: skip
+        assert ran == ["Install", "Lint", "Unit tests", "Which Google Cloud login", "Pull data", "Reproduce",
+                       "Data and model suites", "Report", "Comment", "Plots page"]  # fmt: skip
         report = (workspace / "reports/pr_report.md").read_text()
         assert "| train.random_forest.max_depth | 8 | 4 |" in report
         assert re.search(r"\| roc_auc \| 0\.99\d\d \| 0\.99\d\d \| [+-]0\.\d{4} \|", report)
