@@ -16,6 +16,14 @@ REMOTE = "{{ cookiecutter.dvc_remote }}"
 REMOTE_URL = "{{ cookiecutter.dvc_remote_url }}"
 
 
+def optional_folders(answers: dict) -> list[Path]:
+    """Folders of options answered "no". They are plain folders in the template, not Jinja-named
+    ones, so that the template tree stays ordinary Python for ruff, editors and import analysis."""
+    if answers.get("serving") == "no":
+        return [Path("src", answers["module_name"], "serving"), Path("tests", "serving")]
+    return []
+
+
 def dvc_config(remote: str, url: str) -> str:
     lines = ["[core]", "    analytics = false"]
     if remote == "none":
@@ -86,6 +94,8 @@ def first_commit() -> str:
 
 
 def main() -> None:
+    for folder in optional_folders(ANSWERS):
+        shutil.rmtree(folder)
     Path(".dvc/config").write_text(dvc_config(REMOTE, REMOTE_URL))
     if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # not when cruft renders the template itself
         Path(".cruft.json").write_text(json.dumps(cruft_state(ANSWERS), indent=2) + "\n")

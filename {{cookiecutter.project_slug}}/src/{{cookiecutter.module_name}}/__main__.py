@@ -29,6 +29,8 @@ COMMANDS = {
     "monitor": "compare prediction logs with the training reference; exit 1 on drift",
     "alert": "open or update the one GitHub issue about drift with the monitoring report",
 }
+# Commands whose module lives in a subpackage; the others are modules of the same name.
+MODULES = {name: f"serving.{name}" for name in ("export", "serve", "monitor", "alert")}
 # Options of the commands that take any; each module's main() receives them as keyword arguments.
 OPTIONS = {
     "rollback": {
@@ -60,13 +62,21 @@ OPTIONS = {
 }
 
 
+def baked(module: str) -> bool:
+    """Whether a command's module exists: a project baked without an option lacks its modules."""
+    try:
+        return importlib.util.find_spec(f"{__package__}.{module}") is not None
+    except ModuleNotFoundError:  # its subpackage is not there either
+        return False
+
+
 def parse(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog=f"python -m {__package__}", description=__doc__)
     debug = argparse.ArgumentParser(add_help=False)
     debug.add_argument("--debug", action="store_true", help="show the full traceback of an error")
     commands = parser.add_subparsers(dest="command", required=True, metavar="command")
     for name, summary in COMMANDS.items():
-        if importlib.util.find_spec(f"{__package__}.{name}") is None:
+        if not baked(MODULES.get(name, name)):
             continue  # a command of an option this project was baked without
         command = commands.add_parser(name, help=summary, parents=[debug])
         for flag, settings in OPTIONS.get(name, {}).items():
@@ -78,7 +88,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     options = {key: value for key, value in vars(args).items() if key not in ("command", "debug")}
     try:
-        command = importlib.import_module(f"{__package__}.{args.command}")
+        module = MODULES.get(args.command, args.command)
+        command = importlib.import_module(f"{__package__}.{module}")
         command.main(load_params(), **options)
     except PipelineError as error:
         if args.debug:

@@ -10,11 +10,11 @@ import os
 import numpy as np
 import pandas as pd
 
-from .checks import Result, raise_on_failure, rounded, write_report
-from .config import param, path
-from .errors import PipelineError, Rejected
-from .profile import compare, psi
-from .validate import read_profile
+from ..checks import Result, raise_on_failure, rounded, write_report
+from ..config import param, path
+from ..errors import PipelineError, Rejected
+from ..profile import compare, psi
+from ..validate import read_profile
 
 DRIFT_CHECKS = ("PSI", "KS test")
 

@@ -6,9 +6,9 @@ Uses GitHub's REST API with GITHUB_TOKEN and GITHUB_REPOSITORY, as a workflow ha
 
 import urllib.parse
 
-from .config import path
-from .errors import PipelineError
-from .github import github
+from ..config import path
+from ..errors import PipelineError
+from ..github import github
 
 TITLE = "Drift detected: the model may need retraining"
 LABEL = "drift"

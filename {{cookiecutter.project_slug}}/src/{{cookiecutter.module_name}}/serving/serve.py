@@ -22,10 +22,10 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from . import registry, tracking
-from .config import param, path
-from .contract import load_contract
-from .files import read_model
+from .. import registry, tracking
+from ..config import param, path
+from ..contract import load_contract
+from ..files import read_model
 
 PYTHON_TYPES = {"float": float, "int": int, "str": str, "bool": bool}
 

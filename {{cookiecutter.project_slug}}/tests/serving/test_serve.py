@@ -11,7 +11,8 @@ import numpy as np
 import pytest
 import uvicorn
 
-from {{ cookiecutter.module_name }} import files, serve, train
+from {{ cookiecutter.module_name }} import files, train
+from {{ cookiecutter.module_name }}.serving import serve
 
 
 @pytest.fixture(scope="module")

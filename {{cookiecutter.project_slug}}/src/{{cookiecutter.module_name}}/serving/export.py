@@ -2,9 +2,9 @@
 
 from pathlib import Path
 
-from . import lineage, registry, tracking
-from .config import param, path
-from .files import copy_file, write_json, write_model
+from .. import lineage, registry, tracking
+from ..config import param, path
+from ..files import copy_file, write_json, write_model
 
 
 def main(params: dict, to: str = "build/model") -> None:

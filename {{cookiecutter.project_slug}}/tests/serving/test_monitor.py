@@ -4,7 +4,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from {{ cookiecutter.module_name }} import monitor
+from {{ cookiecutter.module_name }}.serving import monitor
 from {{ cookiecutter.module_name }}.validate import read_profile
 
 

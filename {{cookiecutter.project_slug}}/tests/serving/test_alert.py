@@ -2,7 +2,8 @@
 
 import pytest
 
-from {{ cookiecutter.module_name }} import alert, errors
+from {{ cookiecutter.module_name }} import errors
+from {{ cookiecutter.module_name }}.serving import alert
 
 
 def test_the_first_drift_opens_one_issue_and_later_drift_updates_it(github_api):
