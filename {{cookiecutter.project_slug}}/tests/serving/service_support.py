@@ -105,3 +105,25 @@ def log_lines(log: Path, count: int) -> list[dict]:
             break
         time.sleep(0.05)
     return [json.loads(line) for line in lines]
+
+
+class Fragile:
+    """A fitted model that fails on one schema-valid value, as a model may on input it never saw."""
+
+    poison = 13.125
+
+    def __init__(self, model) -> None:
+        self.model = model
+        self.classes_ = model.classes_
+        self.feature_names_in_ = model.feature_names_in_
+
+    def predict(self, frame):
+        return self.model.predict(self.check(frame))
+
+    def predict_proba(self, frame):
+        return self.model.predict_proba(self.check(frame))
+
+    def check(self, frame):
+        if (frame["x1"] == self.poison).any():
+            raise RuntimeError("/srv/model/internals: cannot score")
+        return frame

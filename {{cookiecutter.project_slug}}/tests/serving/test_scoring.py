@@ -6,7 +6,7 @@ import json
 import threading
 
 import pytest
-from service_support import COLUMNS, FEATURES, call, export, running, synthetic
+from service_support import COLUMNS, FEATURES, Fragile, call, export, running, synthetic
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
 from {{ cookiecutter.module_name }} import train
@@ -69,16 +69,19 @@ def test_categories_outside_the_contract_are_refused_and_listed_in_the_schema(
 
 
 def test_a_poisoned_request_fails_alone_among_concurrent_valid_ones(params, data, tmp_path):
-    """A schema-valid number that overflows float32 once scaled breaks the model, not the others."""
+    """A schema-valid value that breaks the model fails its own request only, with a JSON 500."""
     model = train.make_model(RandomForestClassifier(n_estimators=20, random_state=0))
-    model.fit(data[FEATURES], data["species"])
+    model = Fragile(model.fit(data[FEATURES], data["species"]))
     rows = json.loads(data[FEATURES].head(40).to_json(orient="records"))
-    poison = {**rows[0], "tiny": 3e38}
+    poison = {**rows[0], "x1": Fragile.poison}
+    answers: list[dict] = []
     results: list[tuple[str, int]] = []
 
     def client(kind: str, body: dict) -> None:
         for _ in range(10):
-            results.append((kind, call(f"{url}/predict", body)[0]))
+            status, answer, _ = call(f"{url}/predict", body)
+            results.append((kind, status))
+            answers.extend([answer] if kind == "poison" else [])
 
     with serve_model(params, tmp_path, model) as url:
         clients = [threading.Thread(target=client, args=("poison", poison))]
@@ -89,8 +92,22 @@ def test_a_poisoned_request_fails_alone_among_concurrent_valid_ones(params, data
             thread.join(timeout=60)
         still_ready = call(f"{url}/ready")[0]
     assert [status for kind, status in results if kind == "valid"] == [200] * 80
-    assert {status for kind, status in results if kind == "poison"} == {422}
+    assert [status for kind, status in results if kind == "poison"] == [500] * 10
+    assert "internals" not in json.dumps(answers) and answers[0]["detail"][0]["type"]
     assert still_ready == 200
+
+
+def test_a_number_too_large_for_the_model_once_scaled_is_refused_by_the_schema(
+    params, data, tmp_path
+):
+    """tiny has a standard deviation of 0.01: 1e37 becomes about 1e39 once scaled, past float32."""
+    model = train.make_model(RandomForestClassifier(n_estimators=5, random_state=0))
+    model.fit(data[FEATURES], data["species"])
+    row = json.loads(data[FEATURES].head(1).to_json(orient="records"))[0]
+    with serve_model(params, tmp_path, model) as url:
+        status, answer, _ = call(f"{url}/predict", {**row, "tiny": 1e37})
+        assert call(f"{url}/predict", {**row, "tiny": 1e30})[0] == 200
+    assert status == 422 and answer["detail"][0]["loc"] == ["body", "tiny"]
 
 
 class Exploding:

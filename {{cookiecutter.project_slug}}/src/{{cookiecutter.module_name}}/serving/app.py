@@ -21,6 +21,7 @@ from starlette.exceptions import HTTPException
 
 from ..config import param
 from .batching import Batcher, ScoringError
+from .bounds import number_bounds
 from .http_limits import BodyLimits
 from .loading import Loaded, load
 from .predictions_log import PredictionLog
@@ -164,7 +165,8 @@ def create_app(params: dict, source: str, log_to: str = "-") -> FastAPI:
         redoc_url="/redoc" if settings["docs"] else None,
     )
     add_error_handlers(app)
-    models = request_models(loaded.features, loaded.columns, settings["max_batch_rows"])
+    bounds = number_bounds(loaded.model, loaded.features, loaded.columns)
+    models = request_models(loaded.features, loaded.columns, bounds, settings["max_batch_rows"])
     add_routes(app, service, *models)
     app.add_middleware(
         BodyLimits,

@@ -2,7 +2,8 @@
 
 A request has one required field per feature the model was trained on, typed by contract.yaml:
 strict types (`true` and `" 12 "` are not numbers), no unknown fields, no NaN or infinity,
-numbers within what the model can take, and a category only among the contract's `allowed` values.
+numbers within what the model can take (bounds.py), and a category only among the contract's
+`allowed` values.
 """
 
 from typing import Annotated, Literal
@@ -10,11 +11,10 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StrictStr, create_model
 
-# Tree models compute in float32: a larger number becomes infinity inside the model.
-FLOAT32_MAX = float(np.finfo(np.float32).max)
+from .bounds import FLOAT32_MAX
+
 INT64_MIN, INT64_MAX = int(np.iinfo(np.int64).min), int(np.iinfo(np.int64).max)
 TYPES = {
-    "float": Annotated[float, Field(ge=-FLOAT32_MAX, le=FLOAT32_MAX)],
     "int": Annotated[int, Field(ge=INT64_MIN, le=INT64_MAX)],
     "str": str,
     "bool": bool,
@@ -22,22 +22,28 @@ TYPES = {
 STRICT = ConfigDict(extra="forbid", allow_inf_nan=False, strict=True)
 
 
-def feature_type(rules: dict) -> object:
-    """The annotation of one feature's field, from its contract rules."""
+def feature_type(rules: dict, bound: float) -> object:
+    """The annotation of one feature's field, from its contract rules and, for a float, the
+    largest magnitude the model can take (bounds.py)."""
     kind = rules.get("type", "float")
     if rules.get("allowed") and kind in ("str", "int", "bool"):
         annotation = Literal[tuple(rules["allowed"])]  # an enum in the OpenAPI document
+    elif kind == "float":
+        annotation = Annotated[float, Field(ge=-bound, le=bound)]
     else:
         annotation = TYPES[kind]
     return annotation | None if rules.get("nullable") else annotation
 
 
 def request_models(
-    features: list[str], columns: dict, max_rows: int
+    features: list[str], columns: dict, bounds: dict, max_rows: int
 ) -> tuple[type[BaseModel], type[BaseModel]]:
     """The body of /predict (one row) and of /predict/batch ({"instances": [rows]})."""
     fields = {
-        f"feature_{position}": (feature_type(columns.get(name, {})), Field(alias=name))
+        f"feature_{position}": (
+            feature_type(columns.get(name, {}), bounds.get(name, FLOAT32_MAX)),
+            Field(alias=name),
+        )
         for position, name in enumerate(features)
     }
     features_model = create_model("Features", __config__=STRICT, **fields)
