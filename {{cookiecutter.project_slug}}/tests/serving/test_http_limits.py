@@ -29,6 +29,11 @@ def url(request, params, tmp_path_factory):
         yield address
 
 
+@pytest.fixture
+def parser(url, request) -> str:
+    return request.node.callspec.params["url"]
+
+
 def exchange(url: str, head: bytes, parts: list[bytes], pause: float = 0.0) -> tuple[int, dict]:
     """Send a hand-made request over a raw socket; the status and JSON body of the answer."""
     host, port = url.removeprefix("http://").split(":")
@@ -65,14 +70,15 @@ def test_a_chunked_body_over_the_limit_is_413(url):
     assert status == 413 and answer["detail"][0]["type"] == "body_too_large"
 
 
-def test_a_chunked_body_with_a_lying_content_length_never_gets_through(url):
+def test_a_chunked_body_with_a_lying_content_length_never_gets_through(url, parser):
     """h11 frames it by the chunks, so the count stops it; httptools refuses the framing."""
     request = head("Content-Length: 5\r\nTransfer-Encoding: chunked\r\n")
     status, answer = exchange(url, request, chunked(50 * LIMIT))
-    assert (status, answer["detail"][0]["type"]) in {
-        (413, "body_too_large"),
-        (400, "Invalid HTTP request received."),
+    expected = {
+        "h11": (413, "body_too_large"),
+        "httptools": (400, "Invalid HTTP request received."),
     }
+    assert (status, answer["detail"][0]["type"]) == expected[parser]
 
 
 def test_a_chunked_body_within_the_limit_is_read(url):
