@@ -1,16 +1,20 @@
 """Load generator: POST JSON bodies to one local URL from N threads, each over its own keep-alive connection.
 
 Every thread sends one request at a time, cycling over the bodies in --body-file (a JSON list), until
---seconds have passed or --max-requests have been sent in all. Prints one JSON object:
-  requests    requests answered or failed
-  errors      answers other than 200, and exceptions (refused, reset, timed out)
+--seconds have passed or --max-requests have been sent in all. With --bad-body-file and --bad-every N,
+threads 0, N, 2N, ... send those bodies instead (bad clients), and their answers are counted apart.
+Prints one JSON object:
+  requests    requests of the good clients, answered or failed
+  errors      their answers other than 200, and exceptions (refused, reset, timed out)
   seconds     wall time from the first request to the last thread's end
   throughput  successful requests per second
   p50_ms      median latency of the successful requests, in milliseconds (nearest rank)
   p99_ms      99th percentile of the same
+  bad         the bad clients' requests by answer status ("error" for an exception)
 """
 
 import argparse
+import collections
 import http.client
 import itertools
 import json
@@ -24,7 +28,7 @@ TIMEOUT = 10.0  # seconds per socket operation, so every request ends
 
 
 def worker(url, bodies: list[bytes], deadline: float, tickets, cap: int, samples: list) -> None:
-    """Append each request's latency in seconds to samples, or None for an error."""
+    """Append each request's (latency in seconds, status) to samples; status "error" for an exception."""
     connection = http.client.HTTPConnection(url.hostname, url.port, timeout=TIMEOUT)
     headers = {"Content-Type": "application/json"}
     try:
@@ -34,11 +38,13 @@ def worker(url, bodies: list[bytes], deadline: float, tickets, cap: int, samples
                 connection.request("POST", url.path, body=bodies[ticket % len(bodies)], headers=headers)
                 response = connection.getresponse()
                 response.read()  # the whole answer, so the connection can be reused
-                ok = response.status == 200
+                status = response.status
+                if response.getheader("connection", "").lower() == "close":
+                    connection.close()
             except (OSError, http.client.HTTPException):
                 connection.close()  # the next request reconnects
-                ok = False
-            samples.append(time.perf_counter() - started if ok else None)
+                status = "error"
+            samples.append((time.perf_counter() - started, status))
     finally:
         connection.close()
 
@@ -47,21 +53,28 @@ def percentile(ordered: list[float], share: float) -> float | None:
     return round(ordered[max(0, math.ceil(share * len(ordered)) - 1)] * 1000, 3) if ordered else None
 
 
-def generate(url, bodies: list[bytes], concurrency: int, seconds: float, cap: int) -> dict:
+def generate(url, bodies: list[bytes], concurrency: int, seconds: float, cap: int, bad=None, every=0) -> dict:
     tickets = itertools.count()  # next() on it is atomic under the GIL
     samples = [[] for _ in range(concurrency)]
+    is_bad = [bool(bad) and every > 0 and position % every == 0 for position in range(concurrency)]
     started = time.perf_counter()
     threads = [
-        threading.Thread(target=worker, args=(url, bodies, started + seconds, tickets, cap, own), daemon=True)
-        for own in samples
+        threading.Thread(
+            target=worker,
+            args=(url, bad if is_bad[position] else bodies, started + seconds, tickets, cap, own),
+            daemon=True,
+        )
+        for position, own in enumerate(samples)
     ]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=max(0.0, started + seconds + 3 * TIMEOUT - time.perf_counter()))
     elapsed = time.perf_counter() - started
-    latencies = sorted(sample for own in samples for sample in own if sample is not None)
-    requests = sum(len(own) for own in samples)
+    good = [sample for position, own in enumerate(samples) if not is_bad[position] for sample in own]
+    latencies = sorted(latency for latency, status in good if status == 200)
+    requests = len(good)
+    statuses = [str(status) for position, own in enumerate(samples) if is_bad[position] for _, status in own]
     return {
         "requests": requests,
         "errors": requests - len(latencies),
@@ -69,6 +82,7 @@ def generate(url, bodies: list[bytes], concurrency: int, seconds: float, cap: in
         "throughput": round(len(latencies) / elapsed, 1),
         "p50_ms": percentile(latencies, 0.50),
         "p99_ms": percentile(latencies, 0.99),
+        "bad": dict(collections.Counter(statuses)),
     }
 
 
@@ -79,6 +93,8 @@ def main() -> int:
     parser.add_argument("--concurrency", type=int, default=8, help="threads, one connection each (default 8)")
     parser.add_argument("--seconds", type=float, default=10.0, help="time limit (default 10)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="request cap (default 200000)")
+    parser.add_argument("--bad-body-file", help="a JSON file of bodies the bad clients send")
+    parser.add_argument("--bad-every", type=int, default=0, help="threads 0, N, 2N, ... are bad clients")
     args = parser.parse_args()
     url = urlsplit(args.url)
     if url.scheme != "http" or url.hostname not in ("127.0.0.1", "localhost"):
@@ -89,7 +105,12 @@ def main() -> int:
         bodies = [json.dumps(body).encode() for body in json.load(file)]
     if not bodies:
         parser.error("--body-file holds no bodies")
-    print(json.dumps(generate(url, bodies, args.concurrency, args.seconds, args.max_requests)))
+    bad = None
+    if args.bad_body_file:
+        with open(args.bad_body_file) as file:
+            bad = [json.dumps(body).encode() for body in json.load(file)]
+    result = generate(url, bodies, args.concurrency, args.seconds, args.max_requests, bad, args.bad_every)
+    print(json.dumps(result))
     return 0
 
 

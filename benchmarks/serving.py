@@ -6,11 +6,15 @@ Bakes the default project into a temporary folder, runs `dvc repro`, `promote` a
 on 127.0.0.1, each in its own process group. Checks once that both answer 200 and predict the same
 class for a few test rows. Then benchmarks/load.py, a separate process, posts single test rows (without
 the target) from 8 threads with a keep-alive connection each: to MLflow for --seconds, then, with MLflow
-stopped, to ours for --seconds, each capped at --max-requests; then a soak of ours for --soak-seconds,
-reading its resident memory (VmRSS in /proc/<pid>/status of the process started here, which runs
-uvicorn in-process) once a second.
-Targets: ours serves at least 2x MLflow's requests per second; the soak has no errors, and its RSS is
-flat: the mean of the last 5 samples is less than 10 % above the mean of the first 5.
+stopped, to ours for --seconds, each capped at --max-requests; then a soak of ours for --soak-seconds
+at concurrency 16 in which clients 0 and 10 send bad values (wrong types, NaN, unknown or missing
+fields, and numbers the schema accepts but the model cannot score), reading the service's resident
+memory (VmRSS in /proc/<pid>/status of the process started here, which runs uvicorn in-process) once
+a second. Before the servers start, the exported model scores the same rows in-process, in batches of
+1 and of 8 rows (the most 8 clients can put in one batch), for the rate the service is compared with.
+Targets: ours serves at least 10x MLflow's requests per second, at least a third of the in-process rate
+at batches of 8, with p99 under 50 ms; in the soak no valid request is refused, and RSS is flat: the
+mean of the last 5 samples is less than 10 % above the mean of the first 5.
 Exits non-zero only when a server fails to start or to serve, not on a missed target.
 """
 
@@ -36,8 +40,24 @@ from bench import bake, module_name, run
 
 LOAD = Path(__file__).resolve().parent / "load.py"
 BIN = Path(sys.executable).parent
-CONCURRENCY, ROWS, CHECKED = 8, 16, 5
-RATIO_TARGET, GROWTH_LIMIT = 2.0, 10.0
+CONCURRENCY, SOAK_CONCURRENCY, BAD_EVERY, ROWS, CHECKED = 8, 16, 10, 16, 5
+RATIO_TARGET, IN_PROCESS_SHARE, P99_LIMIT_MS, GROWTH_LIMIT = 10.0, 1 / 3, 50.0, 10.0
+IN_PROCESS = """
+import json, sys, time
+import joblib, pandas as pd
+model = joblib.load("build/model/model.pkl")
+rows = json.load(open(sys.argv[1]))
+features = [str(name) for name in model.feature_names_in_]
+rates = {}
+for size in (1, 8):
+    batches = [rows[start:start + size] for start in range(0, len(rows) - size + 1, size)]
+    done, started = 0, time.perf_counter()
+    while time.perf_counter() - started < 3:
+        model.predict_proba(pd.DataFrame.from_records(batches[done % len(batches)], columns=features))
+        done += 1
+    rates[size] = done * size / (time.perf_counter() - started)
+print(json.dumps(rates))
+"""
 START_TIMEOUT = 120  # seconds for a server to become ready
 
 
@@ -90,9 +110,19 @@ def server(name: str, command: list[str], project: Path, env: dict, port: int, r
         stop(process)
 
 
-def start_load(port: int, path: str, bodies: Path, seconds: float, cap: int) -> subprocess.Popen:
-    options = ["--body-file", str(bodies), "--concurrency", str(CONCURRENCY)]
+def start_load(
+    port: int,
+    path: str,
+    bodies: Path,
+    seconds: float,
+    cap: int,
+    concurrency: int = CONCURRENCY,
+    bad: Path | None = None,
+) -> subprocess.Popen:
+    options = ["--body-file", str(bodies), "--concurrency", str(concurrency)]
     options += ["--seconds", str(seconds), "--max-requests", str(cap)]
+    if bad is not None:
+        options += ["--bad-body-file", str(bad), "--bad-every", str(BAD_EVERY)]
     url = f"http://127.0.0.1:{port}{path}"
     return subprocess.Popen([sys.executable, str(LOAD), "--url", url, *options], stdout=subprocess.PIPE, text=True)
 
@@ -114,9 +144,11 @@ def rss_mb(pid: int) -> float:
     return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
 
 
-def soak(served: subprocess.Popen, port: int, bodies: Path, seconds: float, cap: int) -> tuple[dict, list[float]]:
-    """Load ours for seconds while reading its RSS once a second."""
-    load = start_load(port, "/predict", bodies, seconds, cap)
+def soak(
+    served: subprocess.Popen, port: int, bodies: Path, bad: Path, seconds: float, cap: int
+) -> tuple[dict, list[float]]:
+    """Load ours for seconds, with bad clients among the good, while reading its RSS once a second."""
+    load = start_load(port, "/predict", bodies, seconds, cap, SOAK_CONCURRENCY, bad)
     samples, tick = [], time.monotonic()
     deadline = tick + seconds + 60
     while load.poll() is None and served.poll() is None and tick < deadline:
@@ -141,7 +173,27 @@ def check_agreement(ours: int, mlflow: int, rows: list[dict]) -> None:
             sys.exit(f"error: the servers disagree on {row}: {answer} against {mlflow_answer}")
 
 
-def measure(root: Path, seconds: float, soak_seconds: float, cap: int) -> tuple[dict, dict, list[float]]:
+def bad_bodies(rows: list[dict]) -> list:
+    """Values a careless or hostile client sends: each is refused, or scored, but never crashes."""
+    row = rows[0]
+    numbers = [name for name, value in row.items() if isinstance(value, float)]
+    first = numbers[0]
+    bodies = [{**row, name: 3e38} for name in numbers]  # schema-valid; may overflow once scaled
+    bodies += [{**row, first: "12"}, {**row, first: True}, {**row, first: float("nan")}]
+    bodies += [{**row, "unknown": 1}, {key: value for key, value in row.items() if key != first}]
+    return bodies
+
+
+def in_process_rates(project: Path, env: dict, rows: Path) -> dict:
+    result = subprocess.run(
+        [sys.executable, "-c", IN_PROCESS, str(rows)], cwd=project, env=env, capture_output=True, text=True
+    )
+    if result.returncode != 0:
+        sys.exit(f"error: scoring in-process failed: {result.stderr[-2000:]}")
+    return {int(size): rate for size, rate in json.loads(result.stdout).items()}
+
+
+def measure(root: Path, seconds: float, soak_seconds: float, cap: int) -> tuple[dict, dict, list[float], dict]:
     project = bake(root)
     module = module_name(project)
     for command in (["dvc", "repro"], ["python", "-m", module, "promote"], ["python", "-m", module, "export"]):
@@ -151,10 +203,14 @@ def measure(root: Path, seconds: float, soak_seconds: float, cap: int) -> tuple[
     rows = json.loads(test.head(ROWS).to_json(orient="records"))  # plain Python numbers
     (root / "ours.json").write_text(json.dumps(rows))
     (root / "mlflow.json").write_text(json.dumps([dataframe_split(row) for row in rows]))
+    (root / "bad.json").write_text(json.dumps(bad_bodies(rows)))
+    all_rows = json.loads(test.to_json(orient="records"))
+    (root / "rows.json").write_text(json.dumps(all_rows))
 
     env = dict(os.environ, PYTHONPATH=str(project / "src"), MLFLOW_TRACKING_URI=f"sqlite:///{project}/mlflow.db")
     env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
     ours_env = dict(env, MODEL_URI=str(project / "build/model"), PREDICTION_LOG=str(root / "predictions.jsonl"))
+    rates = in_process_rates(project, env, root / "rows.json")
     ours_port, mlflow_port = free_port(), free_port()
     ours_command = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(ours_port)]
     mlflow_command = [str(BIN / "mlflow"), "models", "serve", "-m", f"models:/{name}/1", "--env-manager", "local"]
@@ -166,33 +222,58 @@ def measure(root: Path, seconds: float, soak_seconds: float, cap: int) -> tuple[
             mlflow_result = finish_load(load, mlflow, "MLflow", seconds)
         load = start_load(ours_port, "/predict", root / "ours.json", seconds, cap)
         ours_result = finish_load(load, ours, "ours", seconds)
-        soak_result, samples = soak(ours, ours_port, root / "ours.json", soak_seconds, cap)
-    return {"MLflow": mlflow_result, "ours": ours_result}, soak_result, samples
+        soak_result, samples = soak(ours, ours_port, root / "ours.json", root / "bad.json", soak_seconds, cap)
+    return {"MLflow": mlflow_result, "ours": ours_result}, soak_result, samples, rates
 
 
-def report(results: dict, soak_result: dict, samples: list[float], soak_seconds: float) -> None:
+def verdict(passed: bool) -> str:
+    return "pass" if passed else "FAIL"
+
+
+def report(results: dict, soak_result: dict, samples: list[float], soak_seconds: float, rates: dict) -> None:
     row = "{:<8} {:>9} {:>7} {:>9} {:>8} {:>8}"
     print(row.format("server", "requests", "errors", "req/s", "p50 ms", "p99 ms"))
     for name, result in results.items():
         p50, p99 = (f"{result[key]:.2f}" if result[key] is not None else "-" for key in ("p50_ms", "p99_ms"))
         print(row.format(name, result["requests"], result["errors"], f"{result['throughput']:.1f}", p50, p99))
-    mlflow, ours = results["MLflow"]["throughput"], results["ours"]["throughput"]
+    print("in-process, rows/s: " + ", ".join(f"batches of {size}: {rate:.1f}" for size, rate in rates.items()))
+    mlflow, ours, p99 = results["MLflow"]["throughput"], results["ours"]["throughput"], results["ours"]["p99_ms"]
     ratio = ours / mlflow if mlflow else float("inf")
-    verdict = "pass" if ratio >= RATIO_TARGET else "FAIL"
-    print(f"\nthroughput ours / MLflow: {ratio:.2f} x   target >= {RATIO_TARGET:.0f} x: {verdict}")
+    share = ours / rates[CONCURRENCY]
+    print()
+    line = "{:<36} {:>10}   {:<22} {}"
+    print(
+        line.format("ours / MLflow", f"{ratio:.2f} x", f"target >= {RATIO_TARGET:g} x", verdict(ratio >= RATIO_TARGET))
+    )
+    print(
+        line.format(
+            f"ours / in-process at batches of {CONCURRENCY}",
+            f"{share:.2f} x",
+            f"target >= {IN_PROCESS_SHARE:.2f} x",
+            verdict(share >= IN_PROCESS_SHARE),
+        )
+    )
+    print(line.format("ours / in-process at batches of 1", f"{ours / rates[1]:.2f} x", "-", "-"))
+    print(line.format("p99 of ours", f"{p99:.1f} ms", f"target < {P99_LIMIT_MS:g} ms", verdict(p99 < P99_LIMIT_MS)))
     errors = soak_result["errors"]
-    print(f"\nsoak of ours, {soak_seconds:g} s at concurrency {CONCURRENCY}")
-    print(f"  requests   {soak_result['requests']} ({soak_result['throughput']:.1f} req/s)")
-    print(f"  errors     {errors}   target 0: {'pass' if errors == 0 else 'FAIL'}")
+    print(
+        f"\nsoak of ours, {soak_seconds:g} s at concurrency {SOAK_CONCURRENCY}, "
+        f"clients 0 and {BAD_EVERY} sending bad values"
+    )
+    print(
+        f"  valid      {soak_result['requests']} requests ({soak_result['throughput']:.1f} req/s), "
+        f"p99 {soak_result['p99_ms']} ms"
+    )
+    print(f"  refused    {errors} valid requests   target 0: {verdict(errors == 0)}")
+    print(f"  bad        {sum(soak_result['bad'].values())} requests, answered {soak_result['bad']}")
     if len(samples) < 5:
         print(f"  RSS        {len(samples)} samples, too few to judge")
         return
     start, end = statistics.mean(samples[:5]), statistics.mean(samples[-5:])
     growth = (end - start) / start * 100
-    flat = "flat" if growth < GROWTH_LIMIT else "FAIL"
     print(f"  RSS start  {start:.1f} MB (mean of the first 5 of {len(samples)} samples, one a second)")
     print(f"  RSS end    {end:.1f} MB (mean of the last 5)")
-    print(f"  growth     {growth:+.1f} %   target < {GROWTH_LIMIT:.0f} %: {flat}")
+    print(f"  growth     {growth:+.1f} %   target < {GROWTH_LIMIT:.0f} %: {verdict(growth < GROWTH_LIMIT)}")
 
 
 def main() -> int:
@@ -208,8 +289,8 @@ def main() -> int:
     print(f"{platform.machine()}, nproc {cpus}, Python {platform.python_version()}, {versions}", flush=True)
     print(f"{CONCURRENCY} connections, {args.seconds:g} s per server, single rows\n", flush=True)
     with tempfile.TemporaryDirectory(prefix="cd4ml-serving-") as root:
-        results, soak_result, samples = measure(Path(root), args.seconds, args.soak_seconds, args.max_requests)
-    report(results, soak_result, samples, args.soak_seconds)
+        results, soak_result, samples, rates = measure(Path(root), args.seconds, args.soak_seconds, args.max_requests)
+    report(results, soak_result, samples, args.soak_seconds, rates)
     return 0
 
 

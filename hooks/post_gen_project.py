@@ -16,6 +16,14 @@ from pathlib import Path
 ANSWERS = json.loads(json.loads(r'''{{ cookiecutter | jsonify | tojson }}'''))  # fmt: skip
 
 
+def optional_folders(answers: dict) -> list[Path]:
+    """Folders of options answered "no". They are plain folders in the template, not Jinja-named
+    ones, so that the template tree stays ordinary Python for ruff, editors and import analysis."""
+    if answers.get("serving") == "no":
+        return [Path("src", answers["module_name"], "serving"), Path("tests", "serving")]
+    return []
+
+
 def dvc_config(remote: str, url: str) -> str:
     """What `dvc init` and `dvc remote add -d storage <url>` write; the URL holds no # , % or quote (checked)."""
     lines = ["[core]", "    analytics = false"]
@@ -63,14 +71,6 @@ def cruft_state(answers: dict) -> dict:
     }
 
 
-def remove_unselected() -> None:
-    """The serving option is a folder of ordinary Python in the template (plain names keep it
-    readable for ruff, editors and import analysis); without the option it is removed here."""
-    if ANSWERS["serving"] == "no":
-        for folder in (f"src/{ANSWERS['module_name']}/serving", "tests/serving"):
-            shutil.rmtree(folder)
-
-
 def first_commit() -> str:
     """Commit the bake; returns what happened, in one line."""
     if shutil.which("git") is None:
@@ -103,7 +103,8 @@ def remove_other_ci_folders() -> None:
 
 
 def main() -> None:
-    remove_unselected()
+    for folder in optional_folders(ANSWERS):
+        shutil.rmtree(folder)
     remove_other_ci_folders()
     Path(".dvc/config").write_text(dvc_config(ANSWERS["dvc_remote"], ANSWERS["dvc_remote_url"]), encoding="utf-8")
     if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # not when cruft renders the template itself

@@ -198,7 +198,9 @@ def test_without_serving_the_service_files_are_not_baked(bake):
     project = bake(serving="no")
     files = tracked_files(project)
     assert not {"Dockerfile", "k8s.yaml", ".dockerignore"} & set(files)
-    assert not [name for name in files if name.endswith(("serve.py", "monitor.py", "export.py"))]
+    assert not [name for name in files if "serving" in Path(name).parts]
+    assert not (project / "src/breast_cancer_classifier/serving").exists()
+    assert not (project / "tests/serving").exists()
     assert "serve:" not in (project / "params.yaml").read_text()
     assert "make serve" not in run(project, "make", "help").stdout
     assert "serve" not in run(project, "python", "-m", "breast_cancer_classifier", "--help").stdout

@@ -3,8 +3,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from service_support import FEATURES, synthetic
 
-from {{ cookiecutter.module_name }}.quality.profile import read_profile
+from {{ cookiecutter.module_name }}.quality.profile import make_profile, read_profile
 from {{ cookiecutter.module_name }}.serving import monitor
 
 
@@ -30,44 +31,89 @@ def failed(results) -> set:
     return {(result.column, result.check) for result in results if not result.passed}
 
 
-def test_logs_from_the_training_distribution_pass(reference, dataset, limits):
+@pytest.fixture(scope="module")
+def target(params) -> str:
+    return params["ingest"]["target"]
+
+
+def test_logs_from_the_training_distribution_pass(reference, dataset, limits, target):
     sample = dataset.sample(300, random_state=1)
     results = monitor.monitor(
-        reference, records(sample.drop(columns="target"), list(sample["target"])), None, limits
+        reference, records(sample.drop(columns=target), list(sample[target])), None, limits
     )
     assert failed(results) == set()
 
 
-def test_shifted_logs_and_shifted_predictions_are_flagged(reference, dataset, limits):
+def test_shifted_logs_and_shifted_predictions_are_flagged(reference, dataset, limits, target):
     sample = dataset.sample(300, random_state=1)
-    shifted = sample.drop(columns="target").assign(
-        mean_texture=lambda frame: frame["mean_texture"] * 1.5
-    )
-    results = monitor.monitor(reference, records(shifted, [0] * 300), None, limits)
-    assert {
-        ("mean_texture", "PSI"),
-        ("mean_texture", "KS test"),
-        (None, "prediction PSI"),
-    } <= failed(results)
+    features = sample.drop(columns=target)
+    column = features.select_dtypes("number").std().idxmax()  # a spread-out number feature
+    shifted = features.assign(**{column: features[column] + 3 * features[column].std()})
+    constant = [sample[target].iloc[0]] * 300
+    results = monitor.monitor(reference, records(shifted, constant), None, limits)
+    assert {(column, "PSI"), (column, "KS test"), (None, "prediction PSI")} <= failed(results)
 
 
-def test_live_accuracy_joins_labels_on_the_request_id(reference, dataset, limits):
+def test_live_accuracy_joins_labels_on_the_request_id(reference, dataset, limits, target):
     sample = dataset.sample(200, random_state=2)
-    logged = records(sample.drop(columns="target"), list(sample["target"]))
+    logged = records(sample.drop(columns=target), list(sample[target]))
     labels = pd.DataFrame(
-        {"id": [f"r{position}" for position in range(200)], "label": list(sample["target"])}
+        {"id": [f"r{position}" for position in range(200)], "label": list(sample[target])}
     )
     good = monitor.monitor(reference, logged, labels, limits)
     assert "live accuracy" not in {check for _, check in failed(good)}
-    wrong = labels.assign(label=1 - labels["label"])
+    other = {label: sorted(set(sample[target]) - {label}, key=str)[0] for label in sample[target]}
+    wrong = labels.assign(label=labels["label"].map(other))
     assert (None, "live accuracy") in failed(monitor.monitor(reference, logged, wrong, limits))
 
 
-def test_logs_are_read_from_a_file_or_a_folder(tmp_path, dataset):
-    lines = records(dataset.drop(columns="target").head(3), [0, 1, 0])
-    (tmp_path / "day1.jsonl").write_text("\n".join(json.dumps(line) for line in lines[:2]) + "\n")
-    (tmp_path / "day2.jsonl").write_text(json.dumps(lines[2]) + "\n")
-    assert len(monitor.read_lines(str(tmp_path))) == 3
-    assert len(monitor.read_lines(str(tmp_path / "day2.jsonl"))) == 1
+def test_a_regression_log_gets_prediction_drift_and_live_errors(limits):
+    data = synthetic(400, seed=3)
+    profile = make_profile(data[[*FEATURES, "amount"]], "amount")
+    logged = records(data[FEATURES], list(data["amount"]))
+    labels = pd.DataFrame({"id": [f"r{position}" for position in range(400)], "label": 0.0})
+    results = monitor.monitor(profile, logged, labels.assign(label=data["amount"]), limits)
+    assert failed(results) == set()
+    by_check = {result.check: result.observed for result in results if result.column is None}
+    assert by_check["live RMSE"] == 0 and by_check["live MAE"] == 0
+    assert by_check["prediction PSI"] < limits["prediction_psi_max"]
+    doubled = monitor.monitor(
+        profile, records(data[FEATURES], list(data["amount"] * 2)), labels, limits
+    )
+    assert (None, "prediction PSI") in failed(doubled)
+
+
+def test_logs_are_read_from_a_file_or_a_folder_with_rotated_files(tmp_path, dataset, target):
+    lines = records(dataset.drop(columns=target).head(3), list(dataset[target].head(3)))
+    (tmp_path / "predictions.jsonl.1").write_text(
+        "\n".join(json.dumps(line) for line in lines[:2]) + "\n"
+    )
+    (tmp_path / "predictions.jsonl").write_text(json.dumps(lines[2]) + "\n")
+    assert len(monitor.read_lines(str(tmp_path))[0]) == 3
+    assert monitor.read_lines(str(tmp_path / "predictions.jsonl")) == ([lines[2]], 0)
+
+
+def test_truncated_and_malformed_lines_are_skipped_and_counted(tmp_path, dataset, target):
+    lines = [
+        json.dumps(line)
+        for line in records(dataset.drop(columns=target).head(4), list(dataset[target].head(4)))
+    ]
+    broken = [
+        lines[0][: len(lines[0]) // 2],  # cut short by a crash
+        "[1, 2]",
+        json.dumps({"id": "x", "inputs": [{}], "outputs": []}),
+        json.dumps({"id": "y", "inputs": [{}]}),
+    ]
+    log = tmp_path / "predictions.jsonl"
+    log.write_text("\n".join([*lines, *broken]) + "\n")
+    records_read, skipped = monitor.read_lines(str(log))
+    assert len(records_read) == 4 and skipped == 4
+
+
+def test_too_few_good_lines_are_refused_in_one_line(tmp_path, params):
+    log = tmp_path / "predictions.jsonl"
+    log.write_text("{not json\n" * 5)
+    with pytest.raises(monitor.PipelineError, match=r"0 logged predictions \(5 malformed"):
+        monitor.main(params, logs=str(log))
     with pytest.raises(monitor.PipelineError, match="cannot read prediction logs"):
         monitor.read_lines(str(tmp_path / "missing.jsonl"))

@@ -1,169 +1,167 @@
-import http.client
+"""The service on the project's own data and contract, on a real uvicorn server."""
+
 import json
-import shutil
-import socket
 import threading
-import time
-import urllib.error
-import urllib.request
+from pathlib import Path
 
 import numpy as np
 import pytest
-import uvicorn
+import yaml
+from service_support import call, export, log_lines, running
 
-from {{ cookiecutter.module_name }} import files
 from {{ cookiecutter.module_name }}.pipeline import train
-from {{ cookiecutter.module_name }}.serving import serve
+from {{ cookiecutter.module_name }}.serving import app as service_app
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory, params, dataset):
+def target(params) -> str:
+    return params["ingest"]["target"]
+
+
+@pytest.fixture(scope="module")
+def features(dataset, target):
+    return dataset.drop(columns=target)
+
+
+@pytest.fixture(scope="module")
+def columns(params) -> dict:
+    return yaml.safe_load(Path(params["paths"]["contract"]).read_text())["columns"]
+
+
+@pytest.fixture(scope="module")
+def number(columns, features) -> str:
+    """A float feature of the contract, to send odd values in."""
+    return next(name for name in features if columns.get(name, {}).get("type") == "float")
+
+
+@pytest.fixture(scope="module")
+def exported(tmp_path_factory, columns, dataset, target):
     """A model folder as `export` writes it, from a small forest trained here."""
-    folder = tmp_path_factory.mktemp("model")
     model = train.train(
-        dataset, "target", train.make_classifier("random_forest", {"n_estimators": 20}, 0)
+        dataset, target, train.make_classifier("random_forest", {"n_estimators": 20}, 0)
     )
-    files.write_model(model, folder / "model.pkl")
-    (folder / "model.json").write_text(json.dumps({"model": "test-model", "version": "7"}))
-    shutil.copy(params["paths"]["contract"], folder / "contract.yaml")
-    return folder, model
+    return export(tmp_path_factory.mktemp("model"), model, columns), model
 
 
 @pytest.fixture(scope="module")
 def service(params, exported, tmp_path_factory):
-    """The app on a real uvicorn server on 127.0.0.1, in a thread, stopped afterwards."""
     log = tmp_path_factory.mktemp("logs") / "predictions.jsonl"
-    app = serve.create_app(params, str(exported[0]), str(log))
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 30
-    while not server.started and time.monotonic() < deadline:
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}", log
-    server.should_exit = True
-    thread.join(timeout=10)
-
-
-def call(url: str, body: object = None, raw: bytes | None = None) -> tuple[int, dict]:
-    data = raw if raw is not None else (None if body is None else json.dumps(body).encode())
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, json.loads(response.read())
-    except urllib.error.HTTPError as error:
-        return error.code, json.loads(error.read())
-
-
-def announced_length(url: str, length: int) -> int:
-    """The status for a POST whose headers announce a body of this size; the body is never sent."""
-    host, port = url.removeprefix("http://").split(":")
-    connection = http.client.HTTPConnection(host, int(port), timeout=10)
-    connection.putrequest("POST", "/predict")
-    connection.putheader("Content-Type", "application/json")
-    connection.putheader("Content-Length", str(length))
-    connection.endheaders()
-    status = connection.getresponse().status
-    connection.close()
-    return status
+    with running(service_app.create_app(params, str(exported[0]), str(log))) as url:
+        yield url, log
 
 
 @pytest.fixture
-def rows(dataset) -> list[dict]:
-    return dataset.drop(columns="target").head(5).to_dict(orient="records")
+def rows(features) -> list[dict]:
+    return json.loads(features.head(5).to_json(orient="records"))
 
 
-def test_answers_equal_the_offline_model(service, exported, dataset, rows):
+def test_answers_equal_the_offline_model(service, exported, features, rows):
     url, _ = service
     model = exported[1]
-    expected = model.predict_proba(dataset.drop(columns="target").head(5))
-    status, single = call(f"{url}/predict", rows[0])
+    expected = model.predict_proba(features.head(5))
+    names = [str(label) for label in model.classes_]
+    status, single, _ = call(f"{url}/predict", rows[0])
     assert status == 200
-    assert single["probabilities"]["1"] == pytest.approx(expected[0][1], abs=1e-6)
-    status, batch = call(f"{url}/predict/batch", {"instances": rows})
+    assert [single["probabilities"][name] for name in names] == pytest.approx(expected[0], abs=1e-6)
+    status, batch, _ = call(f"{url}/predict/batch", {"instances": rows})
     assert status == 200
-    assert [answer["prediction"] for answer in batch["predictions"]] == list(
-        model.classes_[expected.argmax(1)]
-    )
-    assert np.allclose(
-        [answer["probabilities"]["0"] for answer in batch["predictions"]], expected[:, 0], atol=1e-6
-    )
+    answers = batch["predictions"]
+    assert [answer["prediction"] for answer in answers] == model.predict(features.head(5)).tolist()
+    got = [[answer["probabilities"][name] for name in names] for answer in answers]
+    assert np.allclose(got, expected, atol=1e-6)
 
 
 def test_health_ready_and_version(service):
     url, _ = service
-    assert call(f"{url}/health") == (200, {"status": "alive"})
-    assert call(f"{url}/ready") == (200, {"ready": True})
-    status, version = call(f"{url}/version")
+    assert call(f"{url}/health")[:2] == (200, {"status": "alive"})
+    assert call(f"{url}/ready")[:2] == (200, {"ready": True})
+    status, version, _ = call(f"{url}/version")
     assert status == 200 and version["model"] == "test-model" and version["version"] == "7"
 
 
-@pytest.mark.parametrize(
-    ("change", "field"),
-    [
-        (lambda row: {key: value for key, value in row.items() if key != "mean_area"}, "mean_area"),
-        (lambda row: {**row, "patient_id": 3}, "patient_id"),
-        (lambda row: {**row, "mean_area": "large"}, "mean_area"),
-    ],
-    ids=["missing", "unknown", "wrong-type"],
-)
-def test_a_bad_field_is_a_422_that_names_it(service, rows, change, field):
-    status, answer = call(f"{service[0]}/predict", change(rows[0]))
-    assert status == 422
-    assert answer["detail"][0]["loc"] == ["body", field]
+def test_a_bad_field_is_a_422_that_names_it(service, rows, number):
+    url, _ = service
+    row = rows[0]
+    for body, field in (
+        ({key: value for key, value in row.items() if key != number}, number),
+        ({**row, "not_a_feature": 3}, "not_a_feature"),
+        ({**row, number: "large"}, number),
+        ({**row, number: True}, number),  # strict: a boolean is not a number
+        ({**row, number: "  12 "}, number),  # strict: neither is a string of digits
+        ({**row, number: 1e39}, number),  # beyond float32, which tree models compute in
+        ({**row, number: 1.7e308}, number),
+    ):
+        status, answer, _ = call(f"{url}/predict", body)
+        assert status == 422, body
+        assert answer["detail"][0]["loc"] == ["body", field]
 
 
 @pytest.mark.parametrize("value", ["NaN", "Infinity", "-Infinity"])
-def test_nan_and_infinity_are_422(service, rows, value):
-    body = json.dumps({**rows[0], "mean_area": 12345.678}).replace("12345.678", value).encode()
-    status, answer = call(f"{service[0]}/predict", raw=body)
-    assert status == 422 and answer["detail"][0]["loc"] == ["body", "mean_area"]
+def test_nan_and_infinity_are_422(service, rows, number, value):
+    body = json.dumps({**rows[0], number: 12345.678}).replace("12345.678", value).encode()
+    status, answer, _ = call(f"{service[0]}/predict", raw=body)
+    assert status == 422 and answer["detail"][0]["loc"] == ["body", number]
 
 
-@pytest.mark.filterwarnings("ignore:overflow encountered in cast:RuntimeWarning")
-def test_oversized_bodies_and_odd_input_never_give_a_500(service, rows):
+def test_odd_input_is_a_documented_error_never_a_500(service, rows):
     url, _ = service
-    assert announced_length(url, 2_000_000) == 413
-    for raw in (
-        b"",
-        b"not json",
-        b"[]",
-        b"null",
-        b'{"instances": []}',
-        json.dumps([rows[0]]).encode(),
-    ):
-        assert call(f"{url}/predict", raw=raw)[0] == 422, raw
-        assert call(f"{url}/predict/batch", raw=raw)[0] == 422, raw
-    assert call(f"{url}/predict", {**rows[0], "mean_area": 1.7e308})[0] == 422
+    for raw in (b"", b"not json", b"[]", b"null", b'{"instances": []}', b"\xff\xfe"):
+        for path in ("/predict", "/predict/batch"):
+            status, answer, _ = call(f"{url}{path}", raw=raw)
+            assert status in (400, 422), (path, raw)
+            assert isinstance(answer["detail"], list) and {"loc", "msg", "type"} <= set(
+                answer["detail"][0]
+            )
+    assert call(f"{url}/predict", raw=json.dumps([rows[0]]).encode())[0] == 422
 
 
 def test_every_request_is_one_json_line_in_the_log(service, rows):
     url, log = service
-    before = len(log.read_text().splitlines()) if log.exists() else 0
-    call(f"{url}/predict/batch", {"instances": rows[:2]})
-    record = json.loads(log.read_text().splitlines()[before])
-    assert set(record) == {"time", "id", "model_version", "inputs", "outputs", "latency_ms"}
-    assert len(record["inputs"]) == len(record["outputs"]) == 2
-    assert record["model_version"] == "7"
+    before = len(log_lines(log, 0))
+    _, _, headers = call(f"{url}/predict/batch", {"instances": rows[:2]})
+    _, _, kept = call(f"{url}/predict", rows[0], headers={"X-Request-Id": "order-17.a_b"})
+    _, _, replaced = call(f"{url}/predict", rows[0], headers={"X-Request-Id": "x" * 129})
+    _, _, odd = call(f"{url}/predict", rows[0], headers={"X-Request-Id": "a b<script>"})
+    lines = log_lines(log, before + 4)[before:]
+    assert set(lines[0]) == {"time", "id", "model_version", "inputs", "outputs", "latency_ms"}
+    assert len(lines[0]["inputs"]) == len(lines[0]["outputs"]) == 2
+    assert lines[0]["model_version"] == "7" and lines[0]["id"] == headers["x-request-id"]
+    assert [line["id"] for line in lines[1:]] == [
+        "order-17.a_b",
+        replaced["x-request-id"],
+        odd["x-request-id"],
+    ]
+    assert len(replaced["x-request-id"]) == 32 and odd["x-request-id"].isalnum()
 
 
-def test_concurrent_requests_are_batched_and_each_gets_its_own_answer(service, dataset):
+def test_concurrent_requests_are_batched_and_each_gets_its_own_answer(service, features):
     url, _ = service
-    features = dataset.drop(columns="target")
+    rows = json.loads(features.head(16).to_json(orient="records"))
     answers = [None] * 16
 
     def ask(position: int) -> None:
-        answers[position] = call(f"{url}/predict", features.iloc[position].to_dict())[1]
+        answers[position] = call(f"{url}/predict", rows[position])[1]
 
     threads = [threading.Thread(target=ask, args=(position,)) for position in range(16)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join(timeout=30)
-    singles = [
-        call(f"{url}/predict", features.iloc[position].to_dict())[1] for position in range(16)
-    ]
-    assert answers == singles
+    assert answers == [call(f"{url}/predict", row)[1] for row in rows]
+
+
+def test_the_openapi_document_lists_every_error_with_one_model_and_docs_are_off(service):
+    url, _ = service
+    status, document, _ = call(f"{url}/openapi.json")
+    assert status == 200
+    for path in ("/predict", "/predict/batch"):
+        responses = document["paths"][path]["post"]["responses"]
+        assert {"400", "408", "411", "413", "422", "500"} <= set(responses)
+        schemas = {
+            responses[code]["content"]["application/json"]["schema"]["$ref"]
+            for code in responses
+            if code != "200"
+        }
+        assert schemas == {"#/components/schemas/ErrorBody"}
+    for page in ("/docs", "/redoc"):
+        assert call(f"{url}{page}")[0] == 404

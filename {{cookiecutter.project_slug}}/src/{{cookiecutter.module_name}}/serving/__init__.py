@@ -1,1 +1,1 @@
-"""The scoring service, its export for a container, the drift monitor and its alert."""
+"""The scoring service, the champion's export for a container, and drift monitoring of its logs."""

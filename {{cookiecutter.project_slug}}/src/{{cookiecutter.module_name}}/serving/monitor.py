@@ -6,6 +6,7 @@ exits with status 1 when a threshold in params.yaml's monitor section is crossed
 
 import json
 import os
+import re
 
 import numpy as np
 import pandas as pd
@@ -13,29 +14,53 @@ import pandas as pd
 from ..checks import Result, raise_on_failure, rounded, write_report
 from ..config import param, path
 from ..errors import PipelineError, Rejected
-from ..quality.profile import compare, psi, read_profile
+from ..quality.profile import bin_shares, compare, psi, read_profile
 
 DRIFT_CHECKS = ("PSI", "KS test")
+LOG_NAME = re.compile(r"\.(jsonl|log|json)(\.\d+)?$")  # serve's rotated files end in .1, .2, ...
 
 
-def read_lines(source: str) -> list[dict]:
-    """Every JSON line of a log file, or of the log files in a folder, local or remote."""
+def read_lines(source: str) -> tuple[list[dict], int]:
+    """Every well-formed record of a log file, or of the log files in a folder (rotated ones
+    included), local or remote; and how many lines were skipped as truncated or malformed."""
     import fsspec
 
     try:
         fs, root = fsspec.core.url_to_fs(source)
         files = (
-            sorted(name for name in fs.find(root) if name.endswith((".jsonl", ".log", ".json")))
+            sorted(name for name in fs.find(root) if LOG_NAME.search(name))
             if fs.isdir(root)
             else [root]
         )
-        lines = []
+        records, skipped = [], 0
         for name in files:
-            with fs.open(name, "rt") as handle:
-                lines += [json.loads(line) for line in handle if line.strip()]
+            with fs.open(name, "rt", encoding="utf-8", errors="replace") as handle:
+                for line in handle:
+                    if line.strip():
+                        record = parse(line)
+                        records += [record] if record else []
+                        skipped += 0 if record else 1
     except (OSError, ValueError) as error:
         raise PipelineError(f"{source}: cannot read prediction logs: {error}") from None
-    return lines
+    return records, skipped
+
+
+def parse(line: str) -> dict | None:
+    """One log record, or None when the line is not one (e.g. cut short by a crash)."""
+    try:
+        record = json.loads(line)
+    except ValueError:
+        return None
+    if not isinstance(record, dict):
+        return None
+    inputs, outputs = record.get("inputs"), record.get("outputs")
+    if not isinstance(inputs, list) or not isinstance(outputs, list) or len(inputs) != len(outputs):
+        return None
+    if not all(isinstance(row, dict) for row in inputs):
+        return None
+    if not all(isinstance(output, dict) and "prediction" in output for output in outputs):
+        return None
+    return record
 
 
 def frames(records: list[dict]) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
@@ -45,21 +70,42 @@ def frames(records: list[dict]) -> tuple[pd.DataFrame, pd.Series, pd.Series]:
         for row, output in zip(record["inputs"], record["outputs"], strict=True):
             inputs.append(row)
             predictions.append(output["prediction"])
-            ids.append(record["id"])
+            ids.append(str(record.get("id")))
     return pd.DataFrame(inputs), pd.Series(predictions, dtype=object), pd.Series(ids)
 
 
 def prediction_shift(reference: dict, predictions: pd.Series, limit: float) -> Result:
-    expected = reference["shares"]
-    shares = predictions.astype(str).value_counts(normalize=True)
-    keys = sorted(set(expected) | set(shares.index))
-    shift = rounded(
-        psi(
-            np.array([expected.get(key, 0.0) for key in keys]),
-            shares.reindex(keys, fill_value=0.0).to_numpy(),
-        )
-    )
+    """PSI of the predicted classes' shares, or of a regression's predicted numbers' bins."""
+    if reference["kind"] == "number":
+        numbers = pd.to_numeric(predictions, errors="coerce").dropna().to_numpy(dtype=float)
+        expected = np.array(reference["bin_shares"])
+        actual = bin_shares(numbers, reference["edges"])
+    else:
+        expected_shares = reference["shares"]
+        shares = predictions.astype(str).value_counts(normalize=True)
+        keys = sorted(set(expected_shares) | set(shares.index))
+        expected = np.array([expected_shares.get(key, 0.0) for key in keys])
+        actual = shares.reindex(keys, fill_value=0.0).to_numpy()
+    shift = rounded(psi(expected, actual))
     return Result("prediction PSI", None, shift, f"<= {limit}", shift <= limit)
+
+
+def live_errors(predictions: pd.Series, ids: pd.Series, labels: pd.DataFrame) -> list[Result]:
+    """A regression's live RMSE and MAE against the true values, reported without a threshold."""
+    joined = pd.DataFrame({"id": ids, "predicted": predictions}).merge(
+        labels.astype({"id": str}), on="id"
+    )
+    errors = pd.to_numeric(joined["predicted"], errors="coerce") - pd.to_numeric(
+        joined["label"], errors="coerce"
+    )
+    errors = errors.dropna()
+    if errors.empty:
+        return [Result("live RMSE", None, "no labelled predictions", "reported", True)]
+    bound = f"reported, over {len(errors)} labels"
+    return [
+        Result("live RMSE", None, rounded(float(np.sqrt((errors**2).mean()))), bound, True),
+        Result("live MAE", None, rounded(float(errors.abs().mean())), bound, True),
+    ]
 
 
 def live_accuracy(
@@ -85,13 +131,11 @@ def monitor(
 ) -> list[Result]:
     inputs, predictions, ids = frames(records)
     drift = [result for result in compare(profile, inputs, limits) if result.check in DRIFT_CHECKS]
-    results = [
-        *drift,
-        prediction_shift(
-            profile["columns"][profile["target"]], predictions, limits["prediction_psi_max"]
-        ),
-    ]
-    if labels is not None:
+    target = profile["columns"][profile["target"]]
+    results = [*drift, prediction_shift(target, predictions, limits["prediction_psi_max"])]
+    if labels is not None and target["kind"] == "number":
+        results += live_errors(predictions, ids, labels)
+    elif labels is not None:
         results.append(live_accuracy(predictions, ids, labels, limits["min_accuracy"]))
     return results
 
@@ -126,19 +170,22 @@ def arguments(parser) -> None:
 
 def main(params: dict, logs: str | None = None, labels: str | None = None) -> None:
     source = logs or os.environ.get("PREDICTION_LOGS") or param(params, "monitor.logs")
-    records = read_lines(source)
+    records, skipped = read_lines(source)
     limits = {**param(params, "validate"), **param(params, "monitor")}
     rows = sum(len(record["inputs"]) for record in records)
     if rows < limits["min_rows"]:
         raise PipelineError(
-            f"{source}: {rows} logged predictions; monitor needs at least {limits['min_rows']}"
+            f"{source}: {rows} logged predictions ({skipped} malformed lines skipped); "
+            f"monitor needs at least {limits['min_rows']} (monitor.min_rows)"
         )
     truth = pd.read_csv(labels) if labels else None
     results = monitor(read_profile(path(params, "profile")), records, truth, limits)
     report = path(params, "monitoring")
-    write_report(
-        results, report, f"Monitoring of {rows} predictions", extra={"rows": rows, "source": source}
-    )
+    title = f"Monitoring of {rows} predictions ({skipped} malformed log lines skipped)"
+    write_report(results, report, title, extra={"rows": rows, "skipped": skipped, "source": source})
     plot(results, limits["psi_max"], report.with_suffix(".png"))
     raise_on_failure(results, report.with_suffix(".md"), "consider retraining", Rejected)
-    print(f"monitor: {rows} predictions, no drift -> {report.with_suffix('.md')}")
+    print(
+        f"monitor: {rows} predictions, {skipped} malformed lines skipped, no drift "
+        f"-> {report.with_suffix('.md')}"
+    )

@@ -1,0 +1,83 @@
+"""The one way the service loads a model: from the registry or from a folder that `export` wrote.
+
+Every problem (a missing folder, an empty, truncated or corrupt model file, a bad model.json, an
+unknown registered model) is a PipelineError naming the file or URI, so `serve` stops with one line.
+"""
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .. import models, tracking
+from ..config import path
+from ..errors import PipelineError, first_line
+from ..files import read_model
+from ..quality.contract import load_contract
+
+
+@dataclass(frozen=True)
+class Loaded:
+    model: object
+    info: dict  # model name, version and lineage tags, for /version and the prediction log
+    columns: dict  # the contract's rules per column, which type the request schema
+    features: list[str]  # the columns the model was trained on, in order
+
+
+def load(params: dict, source: str) -> Loaded:
+    """The model named by source: "models:/<name>[@alias]" or a folder of model.pkl, model.json
+    and contract.yaml."""
+    if source.startswith("models:/"):
+        model, info, contract = _from_registry(params, source)
+    else:
+        model, info, contract = _from_folder(source)
+        source = str(Path(source) / "model.pkl")
+    features = getattr(model, "feature_names_in_", None)
+    if not callable(getattr(model, "predict", None)) or features is None:
+        raise PipelineError(
+            f"{source}: not a model this service can serve (it needs predict() and the "
+            "feature names it was fitted on)"
+        )
+    columns = load_contract(contract).get("columns") or {}
+    return Loaded(model, info, columns, [str(name) for name in features])
+
+
+def _from_registry(params: dict, source: str) -> tuple[object, dict, Path]:
+    import mlflow
+    from mlflow.exceptions import MlflowException
+
+    name, _, alias = source.removeprefix("models:/").partition("@")
+    try:
+        client = tracking.client(params)
+        version = models.resolve(client, name, alias or models.CHAMPION)
+        model = mlflow.sklearn.load_model(f"models:/{name}/{version.version}")
+        tags = client.get_run(version.run_id).data.tags
+    except PipelineError as error:
+        raise PipelineError(f"MODEL_URI {source}: {error}") from None
+    except (MlflowException, OSError, ValueError) as error:
+        raise PipelineError(f"MODEL_URI {source}: cannot load it: {first_line(error)}") from None
+    info = {"model": name, "version": str(version.version), **tags}
+    return model, info, path(params, "contract")
+
+
+def _from_folder(source: str) -> tuple[object, dict, Path]:
+    folder = Path(source)
+    if not folder.is_dir():
+        raise PipelineError(
+            f"MODEL_URI {source}: no such folder; use models:/<name>@champion or a folder "
+            "written by `python -m <package> export`"
+        )
+    description = folder / "model.json"
+    try:
+        info = json.loads(description.read_text())
+    except (OSError, ValueError) as error:
+        raise PipelineError(f"{description}: cannot be read: {first_line(error)}") from None
+    if not isinstance(info, dict):
+        raise PipelineError(f"{description}: expected a JSON object, got {type(info).__name__}")
+    file = folder / "model.pkl"
+    try:
+        model = read_model(file)
+    except PipelineError:
+        raise
+    except Exception as error:  # unpickling a damaged file raises almost any type
+        raise PipelineError(f"{file}: not a readable model file: {first_line(error)}") from None
+    return model, info, folder / "contract.yaml"
