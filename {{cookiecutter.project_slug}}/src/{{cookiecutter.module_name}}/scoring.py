@@ -44,7 +44,7 @@ def check_metric(task: str, metric: str, name: str) -> str:
     """One line for a metric the task does not have, e.g. roc_auc for a regression model."""
     if metric not in METRICS[check_task(task)]:
         raise PipelineError(
-            f"params.yaml: {name} is {metric!r}, which a {task} model does not have; "
+            f"params.yaml: {name} {metric!r} is not a {task} metric; "
             f"use one of {', '.join(METRICS[task])}"
         )
     return metric
@@ -145,7 +145,7 @@ def curves(
 
 
 def confusion_rows(labels: pd.Series, predicted: np.ndarray) -> list[dict]:
-    """One row per test example, the shape DVC's confusion template reads; one cell per class pair."""
+    """One row per test example, the shape DVC's confusion template reads."""
     return [{"actual": str(a), "predicted": str(p)} for a, p in zip(labels, predicted, strict=True)]
 
 

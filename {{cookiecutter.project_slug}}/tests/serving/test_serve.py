@@ -21,7 +21,9 @@ def exported(tmp_path_factory, params, dataset):
     """A model folder as `export` writes it, from a small forest trained here."""
     folder = tmp_path_factory.mktemp("model")
     model = train.train(
-        dataset, "target", train.make_classifier("random_forest", {"n_estimators": 20}, 0)
+        dataset,
+        "target",
+        train.make_estimator("classification", "random_forest", {"n_estimators": 20}, 0),
     )
     files.write_model(model, folder / "model.pkl")
     (folder / "model.json").write_text(json.dumps({"model": "test-model", "version": "7"}))

@@ -1,7 +1,8 @@
 """evaluate: candidate model and test set -> metrics, plots and, past the gate, models/model.pkl.
 
 A candidate that does not beat the dummy baseline by evaluate.baseline_margin on
-evaluate.primary_metric, or misses a threshold, fails the stage; the last good model and metrics stay.
+evaluate.primary_metric, or misses a threshold, fails the stage; the last good model and metrics
+stay.
 """
 
 import numpy as np
@@ -34,7 +35,7 @@ def metric_gate(params: dict, scores: dict, baseline: dict) -> list:
     )
     thresholds = param(params, "evaluate.thresholds") or {}
     for name in thresholds:
-        scoring.check_metric(task, name, f"evaluate.thresholds.{name}")
+        scoring.check_metric(task, name, "evaluate.thresholds")
     return gates.metric_gate(
         scores, baseline, thresholds, metric, param(params, "evaluate.baseline_margin")
     )
@@ -58,7 +59,8 @@ def feature_importance(model, features: pd.DataFrame, labels: pd.Series, seed: i
 
 
 def main(params: dict) -> None:
-    target, seed, task = param(params, "ingest.target"), param(params, "seed"), param(params, "train.task")
+    target, seed = param(params, "ingest.target"), param(params, "seed")
+    task = param(params, "train.task")
     candidate = path(params, "candidate")
     model = read_model(candidate)
     test = read_parquet(path(params, "test"))

@@ -83,9 +83,9 @@ def train(frame: pd.DataFrame, target: str, estimator) -> Pipeline:
 
 def configured(params: dict):
     """The estimator params.yaml asks for: train.task, train.model and its hyperparameters."""
-    name = param(params, "train.model")
+    name, seed = param(params, "train.model"), param(params, "seed")
     return make_estimator(
-        param(params, "train.task"), name, param(params, f"train.{name}") or {}, param(params, "seed")
+        param(params, "train.task"), name, param(params, f"train.{name}") or {}, seed
     )
 
 

@@ -123,9 +123,7 @@ def ks_test(reference_quantiles: list[float], numbers: np.ndarray) -> tuple[floa
     before = after - counts / len(numbers)
     reference_after = levels[np.searchsorted(quantiles, values, side="right")]
     reference_before = levels[np.searchsorted(quantiles, values, side="left")]
-    statistic = max(
-        np.abs(after - reference_after).max(), np.abs(before - reference_before).max()
-    )
+    statistic = max(np.abs(after - reference_after).max(), np.abs(before - reference_before).max())
     size = len(numbers)
     if size > 10_000:  # the exact distribution is slow and no more useful at this size
         return float(statistic), float(stats.kstwobign.sf(statistic * np.sqrt(size)))

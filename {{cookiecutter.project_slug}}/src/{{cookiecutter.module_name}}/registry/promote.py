@@ -19,7 +19,8 @@ def decide(challenger: dict, champion: dict | None, params: dict) -> list[Result
         task, param(params, "evaluate.primary_metric"), "evaluate.primary_metric"
     )
     scores, baseline = split_baseline(challenger)
-    margin, thresholds = param(params, "evaluate.baseline_margin"), param(params, "evaluate.thresholds")
+    margin = param(params, "evaluate.baseline_margin")
+    thresholds = param(params, "evaluate.thresholds")
     champion_scores = champion and split_baseline(champion)[0]
     return metric_gate(scores, baseline, thresholds, metric, margin) + against_champion(
         scores, champion_scores, metric, param(params, "promote.max_regression")
