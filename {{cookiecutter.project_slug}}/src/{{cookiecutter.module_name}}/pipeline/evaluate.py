@@ -72,7 +72,7 @@ def main(params: dict) -> None:
     results = metric_gate(params, scores, baseline)
     passed = all(result.passed for result in results)
     report = path(params, "evaluation")
-    extra = {"task": task, "metrics": scores, "baseline": baseline}
+    extra = {"task": task, "metrics": scores, "baseline": baseline, "plots": list(plots_data)}
     write_report(results, report, "Model gate", extra=extra)
     tracked = tracking.tracking_available(params)  # asked before anything is replaced
     if passed:
