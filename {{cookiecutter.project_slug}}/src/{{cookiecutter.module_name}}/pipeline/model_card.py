@@ -25,7 +25,7 @@ def prose(readme: str) -> dict[str, str]:
         match = card and re.search(
             rf"^### {title}\n(.*?)(?=^#|\Z)", card.group(1), flags=re.M | re.S
         )
-        found[title] = " ".join(match.group(1).split()) if match else ""
+        found[title] = " ".join(match.group(1).split()).strip("_*") if match else ""
     return found
 
 
