@@ -58,7 +58,14 @@ def test_default_bake_has_the_template_files_committed(bake):
     project = bake()
     assert project.name == "breast-cancer-classifier"
     # File names rendered with the default answers; an empty name is a file that is not baked.
-    defaults = {"cookiecutter": {"serving": "yes", "ci": "github", "module_name": "breast_cancer_classifier"}}
+    defaults = {
+        "cookiecutter": {
+            "serving": "yes",
+            "ci": "github",
+            "task": "classification",
+            "module_name": "breast_cancer_classifier",
+        }
+    }
     rendered = [jinja2.Template(name).render(defaults) for name in TEMPLATE_FILES]
     module_files = [name for name in rendered if name and not name.endswith("/")]
     assert tracked_files(project) == sorted([*module_files, ".dvc/config", ".cruft.json"])

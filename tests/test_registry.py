@@ -38,7 +38,9 @@ def test_an_evaluation_is_one_run_with_params_metrics_model_plots_and_lineage(pr
     (logged,) = runs(client)
     assert logged.data.params["train.random_forest.n_estimators"] == "200"
     assert logged.data.params["ingest.source"] == "bundled"
-    assert logged.data.metrics == json.loads((project / "reports/metrics.json").read_text())
+    metrics = json.loads((project / "reports/metrics.json").read_text())
+    baseline = json.loads((project / "reports/evaluation.json").read_text())["baseline"]
+    assert logged.data.metrics == {**metrics, **{f"baseline_{name}": value for name, value in baseline.items()}}
     tags = logged.data.tags
     assert tags["gate"] == "passed"
     assert tags["git_commit"] != "unknown" and tags["git_dirty"] in ("true", "false")

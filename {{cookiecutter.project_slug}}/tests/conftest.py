@@ -13,8 +13,21 @@ def params() -> dict:
 
 
 @pytest.fixture(scope="session")
-def dataset() -> pd.DataFrame:
-    return load_bundled()
+def task(params) -> str:
+    return params["train"]["task"]
+
+
+@pytest.fixture(scope="session")
+def dataset(task) -> pd.DataFrame:
+    """The bundled demo data set of this project's task; its label column is "target"."""
+    return load_bundled(task)
+
+
+@pytest.fixture(scope="session")
+def feature(dataset) -> str:
+    """A numeric feature of the bundled data with a wide range, for tests that change one."""
+    numeric = dataset.drop(columns="target").select_dtypes("number")
+    return str(numeric.nunique().idxmax())
 
 
 @pytest.fixture

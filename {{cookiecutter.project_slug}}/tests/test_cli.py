@@ -6,7 +6,9 @@ from {{ cookiecutter.module_name }}.__main__ import main
 def test_a_bad_input_is_one_line_and_exit_status_2(tmp_path, monkeypatch, capsys):
     monkeypatch.chdir(tmp_path)
     (tmp_path / "params.yaml").write_text(
-        "ingest: {source: kaggle, target: y}\npaths: {raw: data/raw}\n"
+        "ingest: {source: kaggle, target: y}\n"
+        "train: {task: classification}\n"
+        "paths: {raw: data/raw}\n"
     )
     assert main(["ingest"]) == 2
     error = capsys.readouterr().err

@@ -5,8 +5,10 @@ from {{ cookiecutter.module_name }} import errors, provenance, tracking
 
 def test_params_are_flattened_with_dotted_names(params):
     flat = provenance.flatten(params)
-    assert flat["train.random_forest.n_estimators"] == "200"
-    assert flat["evaluate.thresholds.roc_auc"] == "0.95"
+    assert flat["train.random_forest.n_estimators"] == str(
+        params["train"]["random_forest"]["n_estimators"]
+    )
+    assert flat["evaluate.primary_metric"] == params["evaluate"]["primary_metric"]
     assert all(isinstance(value, str) for value in flat.values())
 
 

@@ -23,3 +23,14 @@ def test_roc_curves_become_a_mermaid_chart():
     assert chart[0] == "```mermaid" and chart[1] == "xychart-beta" and chart[-1] == "```"
     assert sum(line.strip().startswith("line [") for line in chart) == 2
     assert pr_report.roc_chart(None, None) == []
+
+
+def test_regression_errors_become_a_mermaid_chart_lower_is_better():
+    base = [{"actual": 10.0, "predicted": 14.0}, {"actual": 20.0, "predicted": 20.0}]
+    better = [{"actual": 10.0, "predicted": 11.0}, {"actual": 20.0, "predicted": 20.0}]
+    chart = pr_report.error_chart(base, better)
+    assert chart[0] == "```mermaid" and chart[-1] == "```"
+    assert '    y-axis "absolute error" 0 --> 4' in chart
+    lines = [line for line in chart if line.strip().startswith("line [")]
+    assert lines[0].endswith(", 4]") and lines[1].endswith(", 1]")
+    assert pr_report.error_chart(None, None) == []

@@ -13,7 +13,10 @@ from {{ cookiecutter.module_name }}.quality import contract, profile
 @pytest.fixture(scope="module")
 def current(params):
     return ingest.ingest(
-        param(params, "ingest.source"), param(params, "ingest.target"), path(params, "raw")
+        param(params, "ingest.source"),
+        param(params, "ingest.target"),
+        path(params, "raw"),
+        param(params, "train.task"),
     )
 
 

@@ -1,22 +1,22 @@
 """The model suite: how the configured model behaves, trained on the current data.
 
-Run it alone with `pytest tests/model`.
+Run it alone with `pytest tests/model`. The task (train.task) decides what "good" means:
+class probabilities for classification, numbers for regression.
 """
 
 import numpy as np
 import pandas as pd
 import pytest
-from sklearn.dummy import DummyClassifier
 
-from {{ cookiecutter.module_name }} import files
+from {{ cookiecutter.module_name }} import files, gates, scoring
 from {{ cookiecutter.module_name }}.config import param, path
-from {{ cookiecutter.module_name }}.pipeline import evaluate, featurize, ingest, train
+from {{ cookiecutter.module_name }}.pipeline import featurize, ingest, train
 
 
 @pytest.fixture(scope="module")
-def split(params):
+def split(params, task):
     frame = ingest.ingest(
-        param(params, "ingest.source"), param(params, "ingest.target"), path(params, "raw")
+        param(params, "ingest.source"), param(params, "ingest.target"), path(params, "raw"), task
     )
     return featurize.featurize(
         frame,
@@ -24,15 +24,24 @@ def split(params):
         param(params, "featurize.test_size"),
         param(params, "featurize.drop_columns"),
         param(params, "seed"),
+        task,
     )
+
+
+@pytest.fixture(scope="module")
+def target(params) -> str:
+    return param(params, "ingest.target")
 
 
 def fit(params, frame):
-    name = param(params, "train.model")
-    classifier = train.make_classifier(
-        name, param(params, f"train.{name}") or {}, param(params, "seed")
-    )
-    return train.train(frame, param(params, "ingest.target"), classifier)
+    return train.train(frame, param(params, "ingest.target"), train.configured(params))
+
+
+def outputs(task, model, features) -> np.ndarray:
+    """What the model answers: class probabilities, or the predicted numbers."""
+    if task == "classification":
+        return model.predict_proba(features)
+    return model.predict(features)
 
 
 @pytest.fixture(scope="module")
@@ -41,62 +50,68 @@ def model(params, split):
 
 
 @pytest.fixture(scope="module")
-def features(params, split):
-    return split[1].drop(columns=param(params, "ingest.target"))
+def features(split, target):
+    return split[1].drop(columns=target)
 
 
-def test_it_fits_on_one_small_batch(params, split):
-    batch = split[0].groupby(param(params, "ingest.target")).head(8)
-    assert fit(params, batch).predict(batch.drop(columns=param(params, "ingest.target"))).shape == (
-        len(batch),
-    )
+def test_it_fits_on_one_small_batch(params, task, split, target):
+    train_set = split[0]
+    batch = train_set.groupby(target).head(8) if task == "classification" else train_set.head(16)
+    assert fit(params, batch).predict(batch.drop(columns=target)).shape == (len(batch),)
 
 
-def test_it_beats_a_dummy_baseline_by_the_margin(params, split, model, features):
-    target, metric = param(params, "ingest.target"), param(params, "evaluate.primary_metric")
+def test_it_beats_a_dummy_baseline_by_the_margin(params, task, split, model, features, target):
+    """A DummyClassifier (class shares) or DummyRegressor (the mean), scored on the same rows."""
+    metric = param(params, "evaluate.primary_metric")
     labels = split[1][target]
-    baseline = DummyClassifier(strategy="prior").fit(
-        split[0].drop(columns=target), split[0][target]
+    scores = scoring.score(task, labels, scoring.predict(task, model, features))
+    baseline = scoring.baseline_scores(task, split[0][target], labels)
+    (result,) = gates.against_baseline(
+        scores, baseline, metric, param(params, "evaluate.baseline_margin")
     )
-    scores = evaluate.score(labels, model.predict_proba(features), model.classes_)
-    dummy = evaluate.score(labels, baseline.predict_proba(features), baseline.classes_)
-    assert scores[metric] >= dummy[metric] + param(params, "evaluate.baseline_margin"), (
-        scores,
-        dummy,
-    )
+    assert result.passed, result.line()
 
 
-def test_the_same_seed_gives_the_same_predictions(params, split, model, features):
+def test_the_same_seed_gives_the_same_predictions(params, task, split, model, features):
     assert np.array_equal(
-        fit(params, split[0]).predict_proba(features), model.predict_proba(features)
+        outputs(task, fit(params, split[0]), features), outputs(task, model, features)
     )
 
 
-def test_every_class_is_predicted_in_a_sane_share(params, split, model, features):
-    labels = split[1][param(params, "ingest.target")]
-    predicted = pd.Series(model.predict(features)).value_counts(normalize=True)
-    actual = labels.value_counts(normalize=True)
-    assert set(predicted.index) == set(actual.index)
-    assert (predicted - actual).abs().max() < 0.15
+def test_predictions_are_sane_for_the_task(task, split, model, features, target):
+    """Every class predicted in about its share; numbers in about the range of the labels."""
+    labels = split[1][target]
+    predicted = pd.Series(model.predict(features))
+    if task == "classification":
+        shares = predicted.value_counts(normalize=True)
+        actual = labels.value_counts(normalize=True)
+        assert set(shares.index) == set(actual.index)
+        assert (shares - actual).abs().max() < 0.15
+    else:
+        spread = labels.max() - labels.min()
+        assert labels.min() - spread / 2 <= predicted.min()
+        assert predicted.max() <= labels.max() + spread / 2
+        assert predicted.std() > 0
 
 
-def test_all_zero_and_all_missing_rows_get_a_prediction(model, features):
+def test_all_zero_and_all_missing_rows_get_a_prediction(task, model, features):
     """Documented: missing values are imputed (training medians) and zeros are ordinary values."""
     odd = pd.DataFrame(
         [{name: 0 for name in features.columns}, {name: None for name in features.columns}]
     )
     odd = odd.astype(features.dtypes.to_dict())
-    probabilities = model.predict_proba(odd)
-    assert probabilities.shape == (2, len(model.classes_))
-    assert np.allclose(probabilities.sum(axis=1), 1)
+    answers = outputs(task, model, odd)
+    assert len(answers) == 2 and not np.isnan(answers).any()
+    if task == "classification":
+        assert np.allclose(answers.sum(axis=1), 1)
 
 
-def test_save_then_load_gives_the_same_predictions(tmp_path, model, features):
+def test_save_then_load_gives_the_same_predictions(tmp_path, task, model, features):
     files.write_model(model, tmp_path / "model.pkl")
     loaded = files.read_model(tmp_path / "model.pkl")
-    assert np.array_equal(loaded.predict_proba(features), model.predict_proba(features))
+    assert np.array_equal(outputs(task, loaded, features), outputs(task, model, features))
 
 
-def test_no_output_is_missing(model, features):
-    assert not np.isnan(model.predict_proba(features)).any()
+def test_no_output_is_missing(task, model, features):
+    assert not np.isnan(outputs(task, model, features)).any()
     assert not pd.isna(model.predict(features)).any()

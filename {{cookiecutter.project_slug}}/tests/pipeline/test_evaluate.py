@@ -1,51 +1,54 @@
-import numpy as np
-import pandas as pd
 import pytest
 
+from {{ cookiecutter.module_name }} import errors, scoring
 from {{ cookiecutter.module_name }}.pipeline import evaluate, train
 
-METRICS = {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"}
+
+@pytest.fixture(scope="module")
+def sample(dataset):
+    return dataset.sample(150, random_state=0)
 
 
-def test_perfect_binary_scores():
-    labels = pd.Series([0, 0, 1, 1])
-    probabilities = np.array([[0.9, 0.1], [0.8, 0.2], [0.3, 0.7], [0.1, 0.9]])
-    scores = evaluate.score(labels, probabilities, np.array([0, 1]))
-    assert set(scores) == METRICS
-    assert scores["accuracy"] == scores["f1"] == scores["roc_auc"] == 1.0
-    assert 0 < scores["log_loss"] < 0.4
-
-
-def test_three_classes_use_macro_averages():
-    labels = pd.Series(["a", "b", "c", "a"])
-    probabilities = np.array([[0.8, 0.1, 0.1], [0.2, 0.7, 0.1], [0.1, 0.2, 0.7], [0.2, 0.5, 0.3]])
-    scores = evaluate.score(labels, probabilities, np.array(["a", "b", "c"]))
-    assert scores["accuracy"] == 0.75
-    assert 0 < scores["f1"] < 1
-    assert len(evaluate.curves(labels, probabilities, np.array(["a", "b", "c"]))["roc"]) > 2
-
-
-def test_curves_run_from_corner_to_corner():
-    labels = pd.Series([0, 1, 0, 1, 1])
-    probabilities = np.array([[0.6, 0.4], [0.2, 0.8], [0.7, 0.3], [0.4, 0.6], [0.55, 0.45]])
-    roc = evaluate.curves(labels, probabilities, np.array([0, 1]))["roc"]
-    assert roc[0] == {"false_positive_rate": 0.0, "true_positive_rate": 0.0}
-    assert roc[-1] == {"false_positive_rate": 1.0, "true_positive_rate": 1.0}
-
-
-def test_confusion_rows_pair_actual_and_predicted():
-    rows = evaluate.confusion_rows(pd.Series([1, 0]), np.array([1, 1]))
-    assert rows == [{"actual": "1", "predicted": "1"}, {"actual": "0", "predicted": "1"}]
-
-
-@pytest.mark.parametrize("name", ["random_forest", "logistic_regression", "gradient_boosting"])
-def test_feature_importance_names_input_columns(params, dataset, name):
-    sample = dataset.sample(150, random_state=0)
-    model = train.train(
-        sample, "target", train.make_classifier(name, params["train"][name], seed=0)
-    )
+@pytest.mark.parametrize("name", ["random_forest", "gradient_boosting", "linear"])
+def test_feature_importance_names_input_columns(params, task, sample, name):
+    if name == "linear":
+        name = {"classification": "logistic_regression", "regression": "ridge"}[task]
+    estimator = train.make_estimator(task, name, params["train"][name], 0)
+    model = train.train(sample, "target", estimator)
     features = sample.drop(columns="target")
     ranked = evaluate.feature_importance(model, features, sample["target"], seed=0)
     assert {row["feature"] for row in ranked} == set(features.columns)
     importances = [row["importance"] for row in ranked]
     assert importances == sorted(importances, reverse=True)
+
+
+def test_assess_gives_the_tasks_metrics_and_plot_files(params, task, sample):
+    estimator = train.make_estimator(task, "random_forest", {"n_estimators": 10}, 0)
+    model = train.train(sample, "target", estimator)
+    features = sample.drop(columns="target")
+    scores, plots = evaluate.assess(task, model, features, sample["target"], seed=0)
+    assert tuple(scores) == scoring.METRICS[task]
+    assert set(plots) == set(scoring.PLOTS[task])
+
+
+def gate_params(params, **evaluate_section) -> dict:
+    return {**params, "evaluate": {**params["evaluate"], **evaluate_section}}
+
+
+def test_the_gate_needs_the_baseline_beaten_by_the_margin(params, task):
+    metric = params["evaluate"]["primary_metric"]
+    baseline = dict.fromkeys(scoring.METRICS[task], 0.5)
+    lower = metric in ("log_loss", "rmse", "mae")
+    scores = {**baseline, metric: 0.2 if lower else 0.8}
+    relaxed = gate_params(params, thresholds={}, baseline_margin=0.1)
+    assert all(result.passed for result in evaluate.metric_gate(relaxed, scores, baseline))
+    strict = gate_params(params, thresholds={}, baseline_margin=0.4)
+    (result,) = evaluate.metric_gate(strict, scores, baseline)
+    assert not result.passed and result.check == f"{metric} against the baseline"
+
+
+def test_a_threshold_on_a_metric_the_task_lacks_is_one_line(params, task):
+    other = "rmse" if task == "classification" else "roc_auc"
+    message = f"evaluate.thresholds '{other}' is not a {task} metric"
+    with pytest.raises(errors.PipelineError, match=message):
+        evaluate.metric_gate(gate_params(params, thresholds={other: 1}), {}, {})

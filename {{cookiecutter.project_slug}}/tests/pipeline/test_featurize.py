@@ -4,13 +4,24 @@ from {{ cookiecutter.module_name }} import errors
 from {{ cookiecutter.module_name }}.pipeline import featurize
 
 
-def test_split_is_stratified_and_repeatable(dataset):
-    train, test = featurize.featurize(dataset, "target", 0.2, [], seed=1)
-    again, _ = featurize.featurize(dataset, "target", 0.2, [], seed=1)
+def test_split_is_repeatable_and_stratified_for_classes(dataset, task):
+    train, test = featurize.featurize(dataset, "target", 0.2, [], seed=1, task=task)
+    again, _ = featurize.featurize(dataset, "target", 0.2, [], seed=1, task=task)
     assert len(train) + len(test) == len(dataset)
     assert len(test) == pytest.approx(0.2 * len(dataset), abs=1)
-    assert abs(train["target"].mean() - test["target"].mean()) < 0.02
     assert train.equals(again)
+    if task == "classification":
+        shares = train["target"].value_counts(normalize=True)
+        assert (shares - test["target"].value_counts(normalize=True)).abs().max() < 0.02
+
+
+def test_a_regression_target_is_split_without_classes(mixed_frame):
+    """Every value of a continuous target is its own "class": stratifying would fail."""
+    frame = mixed_frame.assign(label=mixed_frame["income"])
+    train, test = featurize.featurize(frame, "label", 0.2, [], seed=0, task="regression")
+    assert len(train) + len(test) == len(frame)
+    with pytest.raises(errors.PipelineError, match="a regression target needs at least two"):
+        featurize.featurize(frame.assign(label=1.0), "label", 0.2, [], seed=0, task="regression")
 
 
 def test_unlabelled_rows_and_dropped_columns_are_removed(mixed_frame):

@@ -5,10 +5,14 @@ from {{ cookiecutter.module_name }} import errors
 from {{ cookiecutter.module_name }}.pipeline import ingest
 
 
-def test_bundled_data_has_target_and_snake_case_columns(dataset):
-    assert dataset.shape == (569, 31)
-    assert "target" in dataset.columns
-    assert "mean_radius" in dataset.columns
+@pytest.mark.parametrize(
+    ("task", "shape", "column"),
+    [("classification", (569, 31), "mean_radius"), ("regression", (442, 11), "bmi")],
+)
+def test_the_tasks_bundled_data_has_target_and_snake_case_columns(task, shape, column):
+    dataset = ingest.load_bundled(task)
+    assert dataset.shape == shape
+    assert "target" in dataset.columns and column in dataset.columns
     assert all(name == name.lower() and " " not in name for name in dataset.columns)
 
 
@@ -51,6 +55,6 @@ def test_unknown_source_is_refused(tmp_path):
         ingest.ingest("kaggle", "target", tmp_path)
 
 
-def test_bundled_source_ignores_raw_folder(tmp_path):
+def test_bundled_source_ignores_raw_folder(tmp_path, dataset, task):
     pd.DataFrame({"x": [1]}).to_csv(tmp_path / "other.csv", index=False)
-    assert len(ingest.ingest("bundled", "target", tmp_path)) == 569
+    assert len(ingest.ingest("bundled", "target", tmp_path, task)) == len(dataset)

@@ -38,7 +38,9 @@ def number(columns, features) -> str:
 def exported(tmp_path_factory, columns, dataset, target):
     """A model folder as `export` writes it, from a small forest trained here."""
     model = train.train(
-        dataset, target, train.make_classifier("random_forest", {"n_estimators": 20}, 0)
+        dataset,
+        target,
+        train.make_estimator("classification", "random_forest", {"n_estimators": 20}, 0),
     )
     return export(tmp_path_factory.mktemp("model"), model, columns), model
 

@@ -1,7 +1,8 @@
 """pr-report: what a change did to the model against a base revision, as Markdown for the PR.
 
-Metrics with deltas, changed params, the gate verdicts (thresholds, and against the base), the
-data-quality summary and the ROC curves as a Mermaid chart, which GitHub draws in the comment.
+Metrics with deltas, changed params, the gate verdicts (the metric gate, and against the base),
+the data-quality summary and a Mermaid chart that GitHub draws in the comment: the ROC curves for
+classification, the absolute-error curves for regression.
 """
 
 import json
@@ -53,7 +54,7 @@ def gate_lines(params: dict, base_metrics: dict, metrics: dict) -> list[str]:
     lines = []
     if evaluation:
         verdict = "passed" if evaluation["passed"] else "**failed**"
-        lines.append(f"- Thresholds ({_bounds(evaluation)}): {verdict}")
+        lines.append(f"- Metric gate ({_bounds(evaluation)}): {verdict}")
     if base_metrics and metrics:
         metric = param(params, "evaluate.primary_metric")
         (result,) = against_champion(
@@ -101,10 +102,41 @@ def roc_chart(base_rows: list | None, rows: list | None) -> list[str]:
     return [*lines, "```"]
 
 
+def error_chart(base_rows: list | None, rows: list | None) -> list[str]:
+    """Regression: the absolute error under which each share of the test rows falls, as a
+    Mermaid xychart (base first, then this change); lower is better."""
+    if not rows:
+        return []
+    curves = [
+        np.quantile([abs(row["predicted"] - row["actual"]) for row in curve], GRID)
+        for curve in (base_rows, rows)
+        if curve
+    ]
+    top = max(float(curve.max()) for curve in curves) or 1.0
+    lines = [
+        "```mermaid",
+        "xychart-beta",
+        '    title "Absolute error by share of test rows: base, then this change"',
+        '    x-axis "share of test rows" [' + ", ".join(f"{x:.1f}" for x in GRID) + "]",
+        f'    y-axis "absolute error" 0 --> {top:.4g}',
+    ]
+    lines += ["    line [" + ", ".join(f"{value:.4g}" for value in curve) + "]" for curve in curves]
+    return [*lines, "```"]
+
+
+def chart(params: dict, base: str) -> list[str]:
+    """The task's chart of this change against the base."""
+    if param(params, "train.task") == "regression":
+        name, draw = "predicted_vs_actual", error_chart
+    else:
+        name, draw = "roc", roc_chart
+    file = path(params, "plots") / f"{name}.json"
+    return draw(at_revision(base, file), read_json(file))
+
+
 def render(params: dict, base: str, data_note: str) -> str:
     metrics = read_json(path(params, "metrics")) or {}
     base_metrics = at_revision(base, path(params, "metrics")) or {}
-    plots = path(params, "plots")
     sections = [
         f"## Model report: this change against `{base}`",
         "",
@@ -123,7 +155,7 @@ def render(params: dict, base: str, data_note: str) -> str:
         *quality_lines(params),
         "",
         "### Plots",
-        *roc_chart(at_revision(base, plots / "roc.json"), read_json(plots / "roc.json")),
+        *chart(params, base),
         "",
         "The full `dvc plots diff` page is attached to the workflow run as an artifact.",
     ]

@@ -1,73 +1,54 @@
 """evaluate: candidate model and test set -> metrics, plots and, past the gate, models/model.pkl.
 
-A candidate below a threshold in params.yaml fails the stage; the last good model and metrics stay.
+A candidate that does not beat the dummy baseline by evaluate.baseline_margin on
+evaluate.primary_metric, or misses a threshold, fails the stage; the last good model and metrics
+stay.
 """
 
 import numpy as np
 import pandas as pd
-from sklearn import metrics
 from sklearn.inspection import permutation_importance
-from sklearn.preprocessing import label_binarize
 
-from .. import tracking
+from .. import gates, scoring, tracking
 from ..checks import raise_on_failure, write_report
 from ..config import param, path
 from ..files import copy_file, read_model, read_parquet, write_json
-from ..gates import gate
 
 DIGITS = 6
 
 
-def score(labels: pd.Series, probabilities: np.ndarray, classes: np.ndarray) -> dict[str, float]:
-    """Accuracy, precision, recall, f1, ROC AUC and log loss; macro averages past two classes."""
-    predicted = classes[probabilities.argmax(axis=1)]
-    binary = len(classes) == 2
-    average = {"average": "binary", "pos_label": classes[1]} if binary else {"average": "macro"}
-    roc_auc = (
-        metrics.roc_auc_score(labels, probabilities[:, 1])
-        if binary
-        else metrics.roc_auc_score(labels, probabilities, multi_class="ovr", labels=classes)
+def assess(
+    task: str, model, features: pd.DataFrame, labels: pd.Series, seed: int
+) -> tuple[dict[str, float], dict[str, list[dict]]]:
+    """The model's metrics, and its plot data by file name, for the task."""
+    predictions = scoring.predict(task, model, features)
+    plots = scoring.plots(task, labels, predictions)
+    plots["feature_importance"] = feature_importance(model, features, labels, seed)
+    return scoring.score(task, labels, predictions), plots
+
+
+def metric_gate(params: dict, scores: dict, baseline: dict) -> list:
+    """The gate in params.yaml's terms: the baseline rule on the primary metric, then thresholds."""
+    task = param(params, "train.task")
+    metric = scoring.check_metric(
+        task, param(params, "evaluate.primary_metric"), "evaluate.primary_metric"
     )
-    values = {
-        "accuracy": metrics.accuracy_score(labels, predicted),
-        "precision": metrics.precision_score(labels, predicted, zero_division=0, **average),
-        "recall": metrics.recall_score(labels, predicted, zero_division=0, **average),
-        "f1": metrics.f1_score(labels, predicted, zero_division=0, **average),
-        "roc_auc": roc_auc,
-        "log_loss": metrics.log_loss(labels, probabilities, labels=classes),
-    }
-    return {name: round(float(value), DIGITS) for name, value in values.items()}
-
-
-def curves(
-    labels: pd.Series, probabilities: np.ndarray, classes: np.ndarray
-) -> dict[str, list[dict]]:
-    """ROC and precision-recall points; over two classes, micro-averaged one-vs-rest."""
-    if len(classes) == 2:
-        truth, scores = (labels == classes[1]).to_numpy(), probabilities[:, 1]
-    else:
-        truth, scores = label_binarize(labels, classes=classes).ravel(), probabilities.ravel()
-    false_positive, true_positive, _ = metrics.roc_curve(truth, scores)
-    precision, recall, _ = metrics.precision_recall_curve(truth, scores)
-    return {
-        "roc": _rows(false_positive_rate=false_positive, true_positive_rate=true_positive),
-        "precision_recall": _rows(recall=recall, precision=precision),
-    }
-
-
-def confusion_rows(labels: pd.Series, predicted: np.ndarray) -> list[dict]:
-    """One row per test example, the shape DVC's confusion template reads."""
-    return [{"actual": str(a), "predicted": str(p)} for a, p in zip(labels, predicted, strict=True)]
+    thresholds = param(params, "evaluate.thresholds") or {}
+    for name in thresholds:
+        scoring.check_metric(task, name, "evaluate.thresholds")
+    return gates.metric_gate(
+        scores, baseline, thresholds, metric, param(params, "evaluate.baseline_margin")
+    )
 
 
 def feature_importance(model, features: pd.DataFrame, labels: pd.Series, seed: int) -> list[dict]:
-    """The classifier's own importances, mean absolute coefficients, or permutation importance."""
-    classifier = model[-1]
+    """The estimator's own importances, mean absolute coefficients, or permutation importance."""
+    estimator = model[-1]
     names = model[:-1].get_feature_names_out()
-    if hasattr(classifier, "feature_importances_"):
-        values = classifier.feature_importances_
-    elif hasattr(classifier, "coef_"):
-        values = np.abs(classifier.coef_).mean(axis=0)
+    if hasattr(estimator, "feature_importances_"):
+        values = estimator.feature_importances_
+    elif hasattr(estimator, "coef_"):
+        values = np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
     else:
         result = permutation_importance(model, features, labels, n_repeats=3, random_state=seed)
         names, values = features.columns, result.importances_mean
@@ -77,41 +58,31 @@ def feature_importance(model, features: pd.DataFrame, labels: pd.Series, seed: i
     ]
 
 
-def _rows(**columns: np.ndarray) -> list[dict]:
-    names = list(columns)
-    return [
-        {name: round(float(value), DIGITS) for name, value in zip(names, values, strict=True)}
-        for values in zip(*columns.values(), strict=True)
-    ]
-
-
 def main(params: dict) -> None:
     target, seed = param(params, "ingest.target"), param(params, "seed")
+    task = param(params, "train.task")
     candidate = path(params, "candidate")
     model = read_model(candidate)
     test = read_parquet(path(params, "test"))
     features, labels = test.drop(columns=[target]), test[target]
-    probabilities = model.predict_proba(features)
-    classes = model.classes_
-    scores = score(labels, probabilities, classes)
+    scores, plots_data = assess(task, model, features, labels, seed)
+    train_labels = pd.read_parquet(path(params, "train"), columns=[target])[target]
+    baseline = scoring.baseline_scores(task, train_labels, labels)
     print("evaluate: " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
-    results = gate(scores, param(params, "evaluate.thresholds"))
+    results = metric_gate(params, scores, baseline)
     passed = all(result.passed for result in results)
     report = path(params, "evaluation")
-    write_report(results, report, "Model gate", extra={"metrics": scores})
+    extra = {"task": task, "metrics": scores, "baseline": baseline, "plots": list(plots_data)}
+    write_report(results, report, "Model gate", extra=extra)
     tracked = tracking.tracking_available(params)  # asked before anything is replaced
     if passed:
         plots = path(params, "plots")
-        for name, rows in curves(labels, probabilities, classes).items():
+        for name, rows in plots_data.items():
             write_json(rows, plots / f"{name}.json")
-        predicted = classes[probabilities.argmax(axis=1)]
-        write_json(confusion_rows(labels, predicted), plots / "confusion_matrix.json")
-        write_json(
-            feature_importance(model, features, labels, seed), plots / "feature_importance.json"
-        )
         write_json(scores, path(params, "metrics"))
         copy_file(candidate, path(params, "model"))
-    run = tracked and tracking.track_evaluation(params, candidate, model, features, scores, passed)
+    logged = gates.with_baseline(scores, baseline)
+    run = tracked and tracking.track_evaluation(params, candidate, model, features, logged, passed)
     if run:
         print(f"evaluate: logged MLflow run {run} to {tracking.tracking_uri(params)}")
     raise_on_failure(results, report.with_suffix(".md"), "the last good model and metrics are kept")

@@ -9,9 +9,15 @@ from ..files import read_parquet, write_parquet
 
 
 def featurize(
-    frame: pd.DataFrame, target: str, test_size: float, drop_columns: list[str], seed: int
+    frame: pd.DataFrame,
+    target: str,
+    test_size: float,
+    drop_columns: list[str],
+    seed: int,
+    task: str = "classification",
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Drop unwanted columns and unlabelled rows, then split into stratified train and test sets."""
+    """Drop unwanted columns and unlabelled rows, then split into train and test sets
+    (stratified by class for classification)."""
     unknown = sorted(set(drop_columns) - set(frame.columns))
     if unknown:
         raise PipelineError(f"params.yaml: featurize.drop_columns names unknown columns {unknown}")
@@ -20,12 +26,16 @@ def featurize(
             f"params.yaml: featurize.test_size is {test_size}; use a fraction between 0 and 1"
         )
     labelled = frame.drop(columns=drop_columns).dropna(subset=[target])
-    counts = labelled[target].value_counts()
-    if len(counts) < 2:
-        raise PipelineError(
-            f"column {target!r}: needs at least two classes, found {counts.to_dict()}"
-        )
-    stratify = labelled[target] if counts.min() >= 2 else None
+    stratify = None
+    if task == "classification":
+        counts = labelled[target].value_counts()
+        if len(counts) < 2:
+            raise PipelineError(
+                f"column {target!r}: needs at least two classes, found {counts.to_dict()}"
+            )
+        stratify = labelled[target] if counts.min() >= 2 else None
+    elif labelled[target].nunique() < 2:
+        raise PipelineError(f"column {target!r}: a regression target needs at least two values")
     train, test = train_test_split(
         labelled, test_size=test_size, random_state=seed, stratify=stratify
     )
@@ -39,6 +49,7 @@ def main(params: dict) -> None:
         test_size=param(params, "featurize.test_size"),
         drop_columns=param(params, "featurize.drop_columns"),
         seed=param(params, "seed"),
+        task=param(params, "train.task"),
     )
     write_parquet(train, path(params, "train"))
     write_parquet(test, path(params, "test"))

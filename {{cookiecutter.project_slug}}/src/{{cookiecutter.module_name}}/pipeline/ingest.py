@@ -13,11 +13,16 @@ READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
 SOURCES = ("bundled", "raw")
 
 
-def load_bundled() -> pd.DataFrame:
-    """scikit-learn's breast-cancer data (569 rows, 30 features), which ships inside the package."""
-    from sklearn.datasets import load_breast_cancer
+def load_bundled(task: str = "classification") -> pd.DataFrame:
+    """The task's demo data set, which ships inside scikit-learn: breast cancer (569 rows,
+    30 features, a 0/1 target) for classification, diabetes (442 rows, 10 features, a
+    disease-progression score, unscaled) for regression."""
+    from sklearn import datasets
 
-    frame = load_breast_cancer(as_frame=True).frame
+    if task == "regression":
+        frame = datasets.load_diabetes(as_frame=True, scaled=False).frame
+    else:
+        frame = datasets.load_breast_cancer(as_frame=True).frame
     return frame.rename(columns=lambda name: re.sub(r"\W+", "_", name.strip()).lower())
 
 
@@ -50,12 +55,14 @@ def load_raw(directory: Path, target: str) -> pd.DataFrame:
     return pd.concat([read_file(file, target) for file in files], ignore_index=True)
 
 
-def ingest(source: str, target: str, raw_directory: Path) -> pd.DataFrame:
+def ingest(
+    source: str, target: str, raw_directory: Path, task: str = "classification"
+) -> pd.DataFrame:
     if source not in SOURCES:
         raise PipelineError(
             f"params.yaml: ingest.source is {source!r}; use one of {', '.join(SOURCES)}"
         )
-    frame = load_bundled() if source == "bundled" else load_raw(raw_directory, target)
+    frame = load_bundled(task) if source == "bundled" else load_raw(raw_directory, target)
     if target not in frame.columns:
         raise PipelineError(f"{source} data: the target column {target!r} is missing")
     if frame.empty:
@@ -67,6 +74,6 @@ def ingest(source: str, target: str, raw_directory: Path) -> pd.DataFrame:
 
 def main(params: dict) -> None:
     source, target = param(params, "ingest.source"), param(params, "ingest.target")
-    frame = ingest(source, target, path(params, "raw"))
+    frame = ingest(source, target, path(params, "raw"), param(params, "train.task"))
     write_parquet(frame, path(params, "dataset"))
     print(f"ingest: {len(frame)} rows, {frame.shape[1]} columns -> {path(params, 'dataset')}")

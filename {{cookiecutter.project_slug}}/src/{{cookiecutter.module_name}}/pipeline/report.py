@@ -9,6 +9,7 @@ import io
 from ..config import path
 from ..files import read_json, write_text
 from ..provenance import data_tags, file_md5, flatten, project_version
+from .model_card import card
 
 STYLE = """
 body { font-family: system-ui, sans-serif; margin: 2rem auto; max-width: 64rem; color: #222 }
@@ -54,6 +55,32 @@ def curve(rows: list[dict], x: str, y: str, title: str):
         axes.set(xlabel=x.replace("_", " "), ylabel=y.replace("_", " "), title=title)
 
     return draw
+
+
+def scatter(rows: list[dict], x: str, y: str, title: str, diagonal: bool = False):
+    """Points, with the line y = x (a perfect prediction) or y = 0 (no residual) to read them by."""
+
+    def draw(axes) -> None:
+        xs, ys = [row[x] for row in rows], [row[y] for row in rows]
+        axes.scatter(xs, ys, s=8, alpha=0.6, color="tab:blue")
+        low, high = min(xs), max(xs)
+        axes.plot([low, high], [low, high] if diagonal else [0, 0], color="tab:red", lw=1)
+        axes.set(xlabel=x.replace("_", " "), ylabel=y.replace("_", " "), title=title)
+
+    return draw
+
+
+# Each plot file evaluate may write (those of the task are there), and how to draw it.
+FIGURES = {
+    "roc": lambda rows: curve(rows, "false_positive_rate", "true_positive_rate", "ROC curve"),
+    "precision_recall": lambda rows: curve(rows, "recall", "precision", "Precision-recall curve"),
+    "confusion_matrix": lambda rows: confusion(rows),
+    "predicted_vs_actual": lambda rows: scatter(
+        rows, "actual", "predicted", "Predicted against actual", diagonal=True
+    ),
+    "residuals": lambda rows: scatter(rows, "predicted", "residual", "Residuals"),
+    "feature_importance": lambda rows: importance(rows),
+}
 
 
 def confusion(rows: list[dict]):
@@ -124,29 +151,44 @@ def verdict(report: dict | None, name: str) -> str:
     )
 
 
+def model_card(params: dict) -> list[str]:
+    content = card(params)
+    columns = [(group, len(names), ", ".join(names)) for group, names in content["columns"].items()]
+    prose = [
+        f"<h3>{html.escape(title)}</h3><p>{html.escape(text or 'Not written yet.')}</p>"
+        for title, text in content["prose"].items()
+    ]
+    return [
+        '<section id="model-card"><h2>Model card</h2>',
+        table(content["facts"], ("what", "value")),
+        "<h3>Columns</h3>",
+        table(columns, ("role" if "feature" in content["columns"] else "group", "count", "names")),
+        "<h3>Metrics against the dummy baseline</h3>",
+        table(content["metrics"], ("metric", "model", "baseline")),
+        *prose,
+        '<p><small>Intended use and limitations come from README.md, section "Model card".'
+        "</small></p></section>",
+    ]
+
+
 def render(params: dict) -> str:
     plots = path(params, "plots")
     metrics = read_json(path(params, "metrics")) or {}
+    evaluation = read_json(path(params, "evaluation").with_suffix(".json")) or {}
     figures = []
-    for name, draw in (
-        ("roc", lambda rows: curve(rows, "false_positive_rate", "true_positive_rate", "ROC curve")),
-        (
-            "precision_recall",
-            lambda rows: curve(rows, "recall", "precision", "Precision-recall curve"),
-        ),
-        ("confusion_matrix", confusion),
-        ("feature_importance", importance),
-    ):
+    for name in evaluation.get("plots", FIGURES):  # the task's, not another task's old files
         rows = read_json(plots / f"{name}.json")
-        if rows:
+        draw = FIGURES.get(name)
+        if rows and draw:
             figures.append(f'<figure id="{name}">{svg(draw(rows))}</figure>')
     sections = [
         "<h1>Pipeline run</h1>",
+        *model_card(params),
         "<h2>Metrics</h2>",
         table(sorted(metrics.items()), ("metric", "value")),
         "<h2>Gates</h2>",
         verdict(read_json(path(params, "data_quality").with_suffix(".json")), "Data quality"),
-        verdict(read_json(path(params, "evaluation").with_suffix(".json")), "Model gate"),
+        verdict(evaluation or None, "Model gate"),
         "<h2>Plots</h2>",
         *figures,
         "<h2>Lineage</h2>",

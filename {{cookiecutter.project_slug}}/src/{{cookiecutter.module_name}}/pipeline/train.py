@@ -1,43 +1,61 @@
-"""train: data/processed/train.parquet -> models/candidate.pkl (preprocessing and classifier)."""
+"""train: data/processed/train.parquet -> models/candidate.pkl (preprocessing and estimator)."""
 
 import inspect
 
 import pandas as pd
 from sklearn.compose import ColumnTransformer, make_column_selector
-from sklearn.ensemble import HistGradientBoostingClassifier, RandomForestClassifier
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
 from sklearn.impute import SimpleImputer
-from sklearn.linear_model import LogisticRegression
+from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
 from ..config import param, path
 from ..errors import PipelineError
 from ..files import read_parquet, write_model
+from ..scoring import check_task
 
-CLASSIFIERS = {
-    "random_forest": RandomForestClassifier,
-    "logistic_regression": LogisticRegression,
-    "gradient_boosting": HistGradientBoostingClassifier,
+# train.model names, per train.task
+MODELS = {
+    "classification": {
+        "random_forest": RandomForestClassifier,
+        "logistic_regression": LogisticRegression,
+        "gradient_boosting": HistGradientBoostingClassifier,
+    },
+    "regression": {
+        "random_forest": RandomForestRegressor,
+        "ridge": Ridge,
+        "gradient_boosting": HistGradientBoostingRegressor,
+    },
 }
 
 
-def make_classifier(name: str, hyperparameters: dict, seed: int):
-    if name not in CLASSIFIERS:
+def make_estimator(task: str, name: str, hyperparameters: dict, seed: int):
+    models = MODELS[check_task(task)]
+    if name not in models:
+        other = next((other for other in MODELS if name in MODELS[other]), None)
+        fits = f", a {other} model," if other else ""
         raise PipelineError(
-            f"params.yaml: train.model is {name!r}; use one of {', '.join(CLASSIFIERS)}"
+            f"params.yaml: train.model is {name!r}{fits} but train.task is {task!r}; "
+            f"use one of {', '.join(models)}"
         )
-    classifier = CLASSIFIERS[name]
-    accepted = inspect.signature(classifier).parameters
+    estimator = models[name]
+    accepted = inspect.signature(estimator).parameters
     unknown = sorted(set(hyperparameters) - set(accepted))
     if unknown:
         raise PipelineError(
-            f"params.yaml: train.{name} has {unknown}, which {classifier.__name__} does not take"
+            f"params.yaml: train.{name} has {unknown}, which {estimator.__name__} does not take"
         )
-    return classifier(**hyperparameters, random_state=seed)
+    return estimator(**hyperparameters, random_state=seed)
 
 
-def make_model(classifier) -> Pipeline:
-    """Impute and scale numbers, one-hot encode text columns, then classify."""
+def make_model(estimator) -> Pipeline:
+    """Impute and scale numbers, one-hot encode text columns, then classify or regress."""
     preprocess = ColumnTransformer(
         [
             (
@@ -55,17 +73,26 @@ def make_model(classifier) -> Pipeline:
         ],
         verbose_feature_names_out=False,
     )
-    return Pipeline([("preprocess", preprocess), ("classifier", classifier)])
+    return Pipeline([("preprocess", preprocess), ("estimator", estimator)])
 
 
-def train(frame: pd.DataFrame, target: str, classifier) -> Pipeline:
+def train(frame: pd.DataFrame, target: str, estimator) -> Pipeline:
     features, labels = frame.drop(columns=[target]), frame[target]
-    return make_model(classifier).fit(features, labels)
+    return make_model(estimator).fit(features, labels)
+
+
+def configured(params: dict):
+    """The estimator params.yaml asks for: train.task, train.model and its hyperparameters."""
+    name, seed = param(params, "train.model"), param(params, "seed")
+    return make_estimator(
+        param(params, "train.task"), name, param(params, f"train.{name}") or {}, seed
+    )
 
 
 def main(params: dict) -> None:
     name = param(params, "train.model")
-    classifier = make_classifier(name, param(params, f"train.{name}") or {}, param(params, "seed"))
-    model = train(read_parquet(path(params, "train")), param(params, "ingest.target"), classifier)
+    model = train(
+        read_parquet(path(params, "train")), param(params, "ingest.target"), configured(params)
+    )
     write_model(model, path(params, "candidate"))
     print(f"train: {name} -> {path(params, 'candidate')}")

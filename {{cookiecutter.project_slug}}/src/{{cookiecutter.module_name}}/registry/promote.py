@@ -3,18 +3,27 @@
 Writes reports/promotion.md and .json; a rejected challenger exits with status 1, so CI can gate.
 """
 
-from .. import models, tracking
+from .. import models, scoring, tracking
 from ..checks import Result, write_report
 from ..config import param, path
 from ..errors import PipelineError, Rejected
-from ..gates import against_champion, gate
+from ..gates import against_champion, metric_gate, split_baseline
 from ..provenance import file_md5
 
 
 def decide(challenger: dict, champion: dict | None, params: dict) -> list[Result]:
-    metric = param(params, "evaluate.primary_metric")
-    return gate(challenger, param(params, "evaluate.thresholds")) + against_champion(
-        challenger, champion, metric, param(params, "promote.max_regression")
+    """evaluate's metric gate (baseline and thresholds) on the challenger's logged metrics, and
+    the primary metric against the champion's; logged metrics hold the baseline's beside them."""
+    task = param(params, "train.task")
+    metric = scoring.check_metric(
+        task, param(params, "evaluate.primary_metric"), "evaluate.primary_metric"
+    )
+    scores, baseline = split_baseline(challenger)
+    margin = param(params, "evaluate.baseline_margin")
+    thresholds = param(params, "evaluate.thresholds")
+    champion_scores = champion and split_baseline(champion)[0]
+    return metric_gate(scores, baseline, thresholds, metric, margin) + against_champion(
+        scores, champion_scores, metric, param(params, "promote.max_regression")
     )
 
 
