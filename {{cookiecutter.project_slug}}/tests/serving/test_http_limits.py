@@ -11,7 +11,7 @@ from sklearn.linear_model import LogisticRegression
 from {{ cookiecutter.module_name }}.pipeline import train
 from {{ cookiecutter.module_name }}.serving import app as service_app
 
-LIMIT, TIMEOUT = 4000, 1.0
+LIMIT, TIMEOUT = 4000, 3.0  # a timeout long enough for a loaded machine to send the big bodies
 
 
 @pytest.fixture(scope="module", params=["httptools", "h11"])
@@ -100,4 +100,4 @@ def test_a_slow_body_is_408_within_the_timeout(url):
     started = time.monotonic()
     status, answer = exchange(url, head(f"Content-Length: {len(body)}\r\n"), [body[:5]], pause=0)
     assert status == 408 and answer["detail"][0]["type"] == "body_timeout"
-    assert time.monotonic() - started < TIMEOUT + 2
+    assert time.monotonic() - started < TIMEOUT + 5

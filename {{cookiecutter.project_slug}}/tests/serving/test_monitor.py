@@ -54,17 +54,29 @@ def test_shifted_logs_and_shifted_predictions_are_flagged(reference, dataset, li
     assert {(column, "PSI"), (column, "KS test"), (None, "prediction PSI")} <= failed(results)
 
 
-def test_live_accuracy_joins_labels_on_the_request_id(reference, dataset, limits, target):
+def test_live_metrics_join_labels_on_the_request_id(reference, dataset, limits, target, params):
+    """Right labels pass; wrong ones fail the task's live metric against the evaluated one."""
     sample = dataset.sample(200, random_state=2)
     logged = records(sample.drop(columns=target), list(sample[target]))
     labels = pd.DataFrame(
         {"id": [f"r{position}" for position in range(200)], "label": list(sample[target])}
     )
-    good = monitor.monitor(reference, logged, labels, limits)
-    assert "live accuracy" not in {check for _, check in failed(good)}
-    other = {label: sorted(set(sample[target]) - {label}, key=str)[0] for label in sample[target]}
-    wrong = labels.assign(label=labels["label"].map(other))
-    assert (None, "live accuracy") in failed(monitor.monitor(reference, logged, wrong, limits))
+    regression = reference["columns"][target]["kind"] == "number"
+    evaluated = {"rmse": 1.0, "mae": 1.0} if regression else {"accuracy": 0.9}
+    good = monitor.monitor(reference, logged, labels, limits, evaluated)
+    assert not failed(good)
+    if regression:
+        wrong = labels.assign(label=labels["label"] + 10 * sample[target].std())
+    else:
+        other = {
+            label: sorted(set(sample[target]) - {label}, key=str)[0] for label in sample[target]
+        }
+        wrong = labels.assign(label=labels["label"].map(other))
+    live = {"live RMSE", "live MAE"} if regression else {"live accuracy"}
+    flagged = {
+        check for _, check in failed(monitor.monitor(reference, logged, wrong, limits, evaluated))
+    }
+    assert live <= flagged
 
 
 def test_a_regression_log_gets_prediction_drift_and_live_errors(limits):
@@ -72,7 +84,10 @@ def test_a_regression_log_gets_prediction_drift_and_live_errors(limits):
     profile = make_profile(data[[*FEATURES, "amount"]], "amount")
     logged = records(data[FEATURES], list(data["amount"]))
     labels = pd.DataFrame({"id": [f"r{position}" for position in range(400)], "label": 0.0})
-    results = monitor.monitor(profile, logged, labels.assign(label=data["amount"]), limits)
+    evaluated = {"rmse": 1.0, "mae": 1.0}
+    results = monitor.monitor(
+        profile, logged, labels.assign(label=data["amount"]), limits, evaluated
+    )
     assert failed(results) == set()
     by_check = {result.check: result.observed for result in results if result.column is None}
     assert by_check["live RMSE"] == 0 and by_check["live MAE"] == 0

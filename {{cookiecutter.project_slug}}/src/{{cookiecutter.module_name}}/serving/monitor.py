@@ -14,6 +14,7 @@ import pandas as pd
 from ..checks import Result, raise_on_failure, rounded, write_report
 from ..config import param, path
 from ..errors import PipelineError, Rejected
+from ..files import read_json
 from ..quality.profile import bin_shares, compare, psi, read_profile
 
 DRIFT_CHECKS = ("PSI", "KS test")
@@ -90,53 +91,63 @@ def prediction_shift(reference: dict, predictions: pd.Series, limit: float) -> R
     return Result("prediction PSI", None, shift, f"<= {limit}", shift <= limit)
 
 
-def live_errors(predictions: pd.Series, ids: pd.Series, labels: pd.DataFrame) -> list[Result]:
-    """A regression's live RMSE and MAE against the true values, reported without a threshold."""
-    joined = pd.DataFrame({"id": ids, "predicted": predictions}).merge(
-        labels.astype({"id": str}), on="id"
-    )
-    errors = pd.to_numeric(joined["predicted"], errors="coerce") - pd.to_numeric(
-        joined["label"], errors="coerce"
-    )
-    errors = errors.dropna()
-    if errors.empty:
-        return [Result("live RMSE", None, "no labelled predictions", "reported", True)]
-    bound = f"reported, over {len(errors)} labels"
-    return [
-        Result("live RMSE", None, rounded(float(np.sqrt((errors**2).mean()))), bound, True),
-        Result("live MAE", None, rounded(float(errors.abs().mean())), bound, True),
-    ]
+def joined_labels(predictions: pd.Series, ids: pd.Series, labels: pd.DataFrame) -> pd.DataFrame:
+    """The logged predictions that have a true label, matched on the request id."""
+    logged = pd.DataFrame({"id": ids.astype(str), "predicted": predictions})
+    return logged.merge(labels.astype({"id": str}), on="id")
 
 
-def live_accuracy(
-    predictions: pd.Series, ids: pd.Series, labels: pd.DataFrame, minimum: float
-) -> Result:
-    joined = pd.DataFrame({"id": ids, "predicted": predictions.astype(str)}).merge(
-        labels.astype({"id": str, "label": str}), on="id"
+def live_errors(joined: pd.DataFrame, evaluated: dict, max_growth: float) -> list[Result]:
+    """A regression's live RMSE and MAE, which may exceed the evaluation's by max_growth at most."""
+    errors = (
+        pd.to_numeric(joined["predicted"], errors="coerce")
+        - pd.to_numeric(joined["label"], errors="coerce")
+    ).dropna()
+    live = {"rmse": float(np.sqrt((errors**2).mean())), "mae": float(errors.abs().mean())}
+    results = []
+    for name, value in live.items():
+        ceiling = evaluated.get(name)
+        if errors.empty or ceiling is None:
+            results.append(
+                Result(f"live {name.upper()}", None, "not judged", "labels and an evaluation", True)
+            )
+            continue
+        limit = rounded(ceiling * (1 + max_growth))
+        bound = f"<= {limit} (evaluated {ceiling}) over {len(errors)} labels"
+        results.append(Result(f"live {name.upper()}", None, rounded(value), bound, value <= limit))
+    return results
+
+
+def live_accuracy(joined: pd.DataFrame, evaluated: dict, max_drop: float) -> Result:
+    """Live accuracy, which may fall below the evaluation's by max_drop at most."""
+    if joined.empty or "accuracy" not in evaluated:
+        return Result("live accuracy", None, "not judged", "labels and an evaluation", True)
+    accuracy = rounded(
+        float((joined["predicted"].astype(str) == joined["label"].astype(str)).mean())
     )
-    if joined.empty:
-        return Result("live accuracy", None, "no labelled predictions", f">= {minimum}", True)
-    accuracy = rounded(float((joined["predicted"] == joined["label"]).mean()))
-    return Result(
-        "live accuracy",
-        None,
-        accuracy,
-        f">= {minimum} over {len(joined)} labels",
-        accuracy >= minimum,
-    )
+    floor = rounded(evaluated["accuracy"] - max_drop)
+    bound = f">= {floor} (evaluated {evaluated['accuracy']}) over {len(joined)} labels"
+    return Result("live accuracy", None, accuracy, bound, accuracy >= floor)
 
 
 def monitor(
-    profile: dict, records: list[dict], labels: pd.DataFrame | None, limits: dict
+    profile: dict,
+    records: list[dict],
+    labels: pd.DataFrame | None,
+    limits: dict,
+    evaluated: dict | None = None,
 ) -> list[Result]:
+    """Drift of the inputs and predictions; with labels, live metrics against the evaluated ones."""
     inputs, predictions, ids = frames(records)
     drift = [result for result in compare(profile, inputs, limits) if result.check in DRIFT_CHECKS]
     target = profile["columns"][profile["target"]]
     results = [*drift, prediction_shift(target, predictions, limits["prediction_psi_max"])]
-    if labels is not None and target["kind"] == "number":
-        results += live_errors(predictions, ids, labels)
-    elif labels is not None:
-        results.append(live_accuracy(predictions, ids, labels, limits["min_accuracy"]))
+    if labels is not None:
+        joined, evaluated = joined_labels(predictions, ids, labels), evaluated or {}
+        if target["kind"] == "number":
+            results += live_errors(joined, evaluated, limits["max_error_growth"])
+        else:
+            results.append(live_accuracy(joined, evaluated, limits["max_accuracy_drop"]))
     return results
 
 
@@ -179,7 +190,8 @@ def main(params: dict, logs: str | None = None, labels: str | None = None) -> No
             f"monitor needs at least {limits['min_rows']} (monitor.min_rows)"
         )
     truth = pd.read_csv(labels) if labels else None
-    results = monitor(read_profile(path(params, "profile")), records, truth, limits)
+    evaluated = read_json(path(params, "metrics")) or {}
+    results = monitor(read_profile(path(params, "profile")), records, truth, limits, evaluated)
     report = path(params, "monitoring")
     title = f"Monitoring of {rows} predictions ({skipped} malformed log lines skipped)"
     write_report(results, report, title, extra={"rows": rows, "skipped": skipped, "source": source})
