@@ -1,4 +1,10 @@
-"""featurize: data/interim/dataset.parquet -> data/processed/train.parquet and test.parquet."""
+"""featurize: data/interim/dataset.parquet -> data/processed/train.parquet and test.parquet.
+
+Columns whose role in contract.yaml is not `feature` (identifiers, dates, ignored columns) and
+those in featurize.drop_columns are dropped; the target stays.
+"""
+
+import math
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
@@ -6,12 +12,19 @@ from sklearn.model_selection import train_test_split
 from ..config import param, path
 from ..errors import PipelineError
 from ..files import read_parquet, write_parquet
+from ..quality.roles import continuous_target_problem, feature_roles, not_features
 
 
 def featurize(
-    frame: pd.DataFrame, target: str, test_size: float, drop_columns: list[str], seed: int
+    frame: pd.DataFrame,
+    target: str,
+    test_size: float,
+    drop_columns: list[str],
+    seed: int,
+    task: str = "classification",
+    min_test_rows: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Drop unwanted columns and unlabelled rows, then split into stratified train and test sets."""
+    """Drop unwanted columns and unlabelled rows, then split (stratified for classes)."""
     unknown = sorted(set(drop_columns) - set(frame.columns))
     if unknown:
         raise PipelineError(f"params.yaml: featurize.drop_columns names unknown columns {unknown}")
@@ -20,25 +33,49 @@ def featurize(
             f"params.yaml: featurize.test_size is {test_size}; use a fraction between 0 and 1"
         )
     labelled = frame.drop(columns=drop_columns).dropna(subset=[target])
-    counts = labelled[target].value_counts()
-    if len(counts) < 2:
+    test_rows = math.ceil(len(labelled) * test_size)  # as train_test_split counts them
+    if test_rows < min_test_rows:
         raise PipelineError(
-            f"column {target!r}: needs at least two classes, found {counts.to_dict()}"
+            f"{len(labelled)} labelled rows give {test_rows} test rows at featurize.test_size "
+            f"{test_size}, fewer than featurize.min_test_rows {min_test_rows}; add rows, or raise "
+            "test_size, or lower min_test_rows knowing the metrics will be noisy"
         )
-    stratify = labelled[target] if counts.min() >= 2 else None
+    stratify = None
+    if task == "classification":
+        stratify = classes_to_stratify(labelled[target])
     train, test = train_test_split(
         labelled, test_size=test_size, random_state=seed, stratify=stratify
     )
     return train.reset_index(drop=True), test.reset_index(drop=True)
 
 
+def classes_to_stratify(labels: pd.Series) -> pd.Series | None:
+    problem = continuous_target_problem(labels, "classification")
+    if problem:
+        raise PipelineError(problem)
+    counts = labels.value_counts()
+    if len(counts) < 2:
+        found = {str(key)[:40]: int(count) for key, count in counts.items()}
+        raise PipelineError(
+            f"column {labels.name!r}: needs at least two classes, found {found}; "
+            "a model cannot learn from one"
+        )
+    return labels if counts.min() >= 2 else None
+
+
 def main(params: dict) -> None:
+    target = param(params, "ingest.target")
+    frame = read_parquet(path(params, "dataset"))
+    roles = feature_roles(path(params, "contract"))
+    by_role = [name for name in not_features(roles, target) if name in frame.columns]
     train, test = featurize(
-        read_parquet(path(params, "dataset")),
-        target=param(params, "ingest.target"),
+        frame,
+        target=target,
         test_size=param(params, "featurize.test_size"),
-        drop_columns=param(params, "featurize.drop_columns"),
+        drop_columns=list(dict.fromkeys([*param(params, "featurize.drop_columns"), *by_role])),
         seed=param(params, "seed"),
+        task=(params.get("train") or {}).get("task", "classification"),
+        min_test_rows=(params.get("featurize") or {}).get("min_test_rows", 1),
     )
     write_parquet(train, path(params, "train"))
     write_parquet(test, path(params, "test"))
