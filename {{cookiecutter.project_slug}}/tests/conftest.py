@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 from fake_github import fake_github
 
-from {{ cookiecutter.module_name }}.config import load_params
+from {{ cookiecutter.module_name }}.config import load_params, param, path
+from {{ cookiecutter.module_name }}.pipeline import ingest
 from {{ cookiecutter.module_name }}.pipeline.ingest import load_bundled
 
 
@@ -14,7 +15,19 @@ def params() -> dict:
 
 @pytest.fixture(scope="session")
 def dataset() -> pd.DataFrame:
+    """The bundled demo data: test data for the library, whatever data the project trains on."""
     return load_bundled()
+
+
+@pytest.fixture(scope="session")
+def current(params) -> pd.DataFrame:
+    """The data set params.yaml points at, read as the ingest stage reads it."""
+    return ingest.ingest(
+        param(params, "ingest.source"),
+        param(params, "ingest.target"),
+        path(params, "raw"),
+        ingest.dialect_of(params),
+    )
 
 
 @pytest.fixture

@@ -16,13 +16,16 @@ from {{ cookiecutter.module_name }}.pipeline import evaluate, featurize, ingest,
 @pytest.fixture(scope="module")
 def split(params):
     frame = ingest.ingest(
-        param(params, "ingest.source"), param(params, "ingest.target"), path(params, "raw")
+        param(params, "ingest.source"),
+        param(params, "ingest.target"),
+        path(params, "raw"),
+        ingest.dialect_of(params),
     )
     return featurize.featurize(
         frame,
         param(params, "ingest.target"),
         param(params, "featurize.test_size"),
-        param(params, "featurize.drop_columns"),
+        featurize.columns_to_drop(params, frame.columns),
         param(params, "seed"),
     )
 
@@ -85,7 +88,9 @@ def test_all_zero_and_all_missing_rows_get_a_prediction(model, features):
     odd = pd.DataFrame(
         [{name: 0 for name in features.columns}, {name: None for name in features.columns}]
     )
-    odd = odd.astype(features.dtypes.to_dict())
+    odd = odd.astype(
+        {name: float if kind.kind in "iu" else kind for name, kind in features.dtypes.items()}
+    )
     probabilities = model.predict_proba(odd)
     assert probabilities.shape == (2, len(model.classes_))
     assert np.allclose(probabilities.sum(axis=1), 1)

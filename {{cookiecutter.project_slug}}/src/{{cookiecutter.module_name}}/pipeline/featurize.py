@@ -63,16 +63,22 @@ def classes_to_stratify(labels: pd.Series) -> pd.Series | None:
     return labels if counts.min() >= 2 else None
 
 
-def main(params: dict) -> None:
-    target = param(params, "ingest.target")
-    frame = read_parquet(path(params, "dataset"))
+def columns_to_drop(params: dict, columns) -> list[str]:
+    """featurize.drop_columns and the columns whose role in contract.yaml is not feature."""
     roles = feature_roles(path(params, "contract"))
-    by_role = [name for name in not_features(roles, target) if name in frame.columns]
+    by_role = [
+        name for name in not_features(roles, param(params, "ingest.target")) if name in columns
+    ]
+    return list(dict.fromkeys([*param(params, "featurize.drop_columns"), *by_role]))
+
+
+def main(params: dict) -> None:
+    frame = read_parquet(path(params, "dataset"))
     train, test = featurize(
         frame,
-        target=target,
+        target=param(params, "ingest.target"),
         test_size=param(params, "featurize.test_size"),
-        drop_columns=list(dict.fromkeys([*param(params, "featurize.drop_columns"), *by_role])),
+        drop_columns=columns_to_drop(params, frame.columns),
         seed=param(params, "seed"),
         task=(params.get("train") or {}).get("task", "classification"),
         min_test_rows=(params.get("featurize") or {}).get("min_test_rows", 1),

@@ -143,7 +143,9 @@ def _reference_cdf(quantiles: np.ndarray, points: np.ndarray, side: str) -> np.n
     left = np.searchsorted(quantiles, points, side="left")
     right = np.searchsorted(quantiles, points, side="right")
     tied = right > left  # the point is one of the reference quantiles
-    level = QUANTILES[np.clip(right - 1, 0, None)] if side == "right" else QUANTILES[left]
+    last = len(QUANTILES) - 1
+    index = right - 1 if side == "right" else left
+    level = QUANTILES[np.clip(index, 0, last)]
     return np.where(tied, level, interpolated)
 
 
