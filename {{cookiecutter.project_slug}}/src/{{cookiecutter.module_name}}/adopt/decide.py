@@ -62,14 +62,19 @@ def floors(metrics: dict[str, float]) -> dict[str, float]:
     limits = {}
     for name, value in metrics.items():
         if name in LOWER_IS_BETTER:
-            limits[name] = math.ceil((value * (1 + FLOOR_MARGIN) + FLOOR_MARGIN) * 100) / 100
+            limits[name] = _hundredths(value * (1 + FLOOR_MARGIN) + FLOOR_MARGIN, math.ceil)
         else:
-            limits[name] = max(0.0, math.floor((value - FLOOR_MARGIN) * 100) / 100)
+            limits[name] = max(0.0, _hundredths(value - FLOOR_MARGIN, math.floor))
     return limits
+
+
+def _hundredths(value: float, direction) -> float:
+    """Rounded to two decimals in one direction; float noise (0.0999999) is not a step."""
+    return direction(round(value * 100, 6)) / 100
 
 
 def baseline_margin(metrics: dict, primary: str, configured: float) -> float:
     """For ROC AUC (a dummy scores 0.5): half of what the first model gained, at most configured."""
     if primary != "roc_auc" or primary not in metrics:
         return configured
-    return max(0.0, min(configured, math.floor((metrics[primary] - 0.5) / 2 * 100) / 100))
+    return max(0.0, min(configured, _hundredths((metrics[primary] - 0.5) / 2, math.floor)))
