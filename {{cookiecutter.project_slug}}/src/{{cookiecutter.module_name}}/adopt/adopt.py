@@ -32,12 +32,15 @@ def arguments(parser) -> None:
     parser.add_argument("--no-repro", action="store_true", help="prepare everything, run nothing")
 
 
-def place(file: Path, raw: Path) -> Path:
-    """The file under raw/, copied there unless it already is; other data files are refused."""
+def destination(file: Path, raw: Path) -> Path:
+    """Where the file lives under raw/: itself, when already there."""
     if not file.is_file() or file.suffix.lower() not in READERS:
         raise PipelineError(f"{file}: not a CSV or parquet file")
-    inside = file.resolve().is_relative_to(raw.resolve())
-    placed = file if inside else raw / file.name
+    return file if file.resolve().is_relative_to(raw.resolve()) else raw / file.name
+
+
+def refuse_others(placed: Path, raw: Path) -> None:
+    """ingest reads every data file under raw/: adopting one file means it is the only one."""
     others = [
         other
         for other in raw.rglob("*")
@@ -48,10 +51,6 @@ def place(file: Path, raw: Path) -> Path:
             f"{raw}: also holds {shorten(', '.join(map(str, others[:3])), 120)}, which ingest "
             "would read too; remove them (`dvc remove <file>.dvc`) first"
         )
-    if not inside:
-        with atomic_path(placed) as temporary:
-            shutil.copyfile(file, temporary)
-    return placed
 
 
 def dvc(*arguments: str) -> str:
@@ -65,13 +64,13 @@ def dvc(*arguments: str) -> str:
 
 
 def main(params: dict, file: Path, target: str, task: str | None, no_repro: bool) -> None:
-    placed = place(file, path(params, "raw"))
-    dialect = detect_dialect(placed) if placed.suffix.lower() == ".csv" else {}
-    frame = read_table(placed, dialect or None)
+    placed = destination(file, path(params, "raw"))
+    dialect = detect_dialect(file) if file.suffix.lower() == ".csv" else {}
+    frame = read_table(file, dialect or None)
     if target not in frame.columns:
         columns = shorten(", ".join(frame.columns[:10]), 200)
         raise PipelineError(
-            f"{placed}: the target column {target!r} is missing (columns: {columns})"
+            f"{file}: the target column {target!r} is missing (columns: {columns})"
         )
     task, task_reason = decide.task_for(frame[target], task)
     featurize = params.get("featurize") or {}
@@ -81,6 +80,10 @@ def main(params: dict, file: Path, target: str, task: str | None, no_repro: bool
     )  # fmt: skip
     model, model_reason = decide.model_for(len(frame), param(params, "train.model"))
     roles = {name: detect_role(frame[name]) for name in frame.columns if name != target}
+    refuse_others(placed, path(params, "raw"))
+    if placed != file:  # only now: a refused file must not be left where ingest reads
+        with atomic_path(placed) as temporary:
+            shutil.copyfile(file, temporary)
     contract = draft(frame, target, task, {name: role for name, (role, _) in roles.items()})
     write_text(render(contract), path(params, "contract"))
     skip = not_features({name: role for name, (role, _) in roles.items()}, target)

@@ -96,10 +96,10 @@ def column_results(
         Result("type", name, str(values.dtype), TYPES[rules["type"]], passed("dtype")),
         Result("missing values", name, missing, "any" if nullable else "0", passed("not_nullable")),
     ]
+    if pd.api.types.is_float_dtype(values) and rules.get("role", "feature") == "feature":
+        results.append(float32_result(name, values))  # before the range: the deeper problem
     if "min" in rules or "max" in rules:
         results.append(range_result(name, values, rules, passed("in_range") and passed("dtype")))
-    if pd.api.types.is_float_dtype(values) and rules.get("role", "feature") == "feature":
-        results.append(float32_result(name, values))
     if "allowed" in rules:
         seen = set(values.dropna().unique().tolist())
         unexpected = sorted(seen - set(rules["allowed"]), key=str)[:5]

@@ -20,6 +20,7 @@ DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
 INT64 = np.iinfo(np.int64)
 TYPE_SAMPLE = 10_000  # values looked at before a whole column is parsed
 LIMIT = 60  # characters of a value quoted in a message
+MOSTLY = 0.8  # a text column with this share of numbers is a numeric column with stray text
 
 
 def shorten(value: object, limit: int = LIMIT) -> str:
@@ -107,10 +108,10 @@ def numbers_among_text(values: pd.Series) -> str | None:
     """A text column whose values are mostly numbers is a numeric column with stray text."""
     present = values.dropna()
     sample = present.iloc[:TYPE_SAMPLE]
-    if sample.empty or pd.to_numeric(sample, errors="coerce").notna().mean() < 0.9:
+    if sample.empty or pd.to_numeric(sample, errors="coerce").notna().mean() < MOSTLY:
         return None
     numeric = pd.to_numeric(present, errors="coerce").notna()
-    if numeric.all() or numeric.mean() < 0.9:
+    if numeric.all() or numeric.mean() < MOSTLY:
         return None
     stray = present[~numeric]
     return (
