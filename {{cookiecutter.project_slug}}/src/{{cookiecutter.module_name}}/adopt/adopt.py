@@ -13,6 +13,7 @@ from pathlib import Path
 
 from ..config import PARAMS_FILE, param, path
 from ..errors import PipelineError
+from ..errors import shorten as cut
 from ..files import atomic_path, read_json, write_json, write_text
 from ..quality.contract import draft, render
 from ..quality.profile import make_profile
@@ -68,10 +69,8 @@ def main(params: dict, file: Path, target: str, task: str | None, no_repro: bool
     dialect = detect_dialect(file) if file.suffix.lower() == ".csv" else {}
     frame = read_table(file, dialect or None)
     if target not in frame.columns:
-        columns = shorten(", ".join(frame.columns[:10]), 200)
-        raise PipelineError(
-            f"{file}: the target column {target!r} is missing (columns: {columns})"
-        )
+        columns = cut(", ".join(frame.columns[:10]), 200)
+        raise PipelineError(f"{file}: the target column {target!r} is missing (columns: {columns})")
     task, task_reason = decide.task_for(frame[target], task)
     featurize = params.get("featurize") or {}
     test_size = decide.test_size_for(

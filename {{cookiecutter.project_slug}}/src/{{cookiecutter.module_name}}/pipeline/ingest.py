@@ -11,6 +11,7 @@ import pandas as pd
 
 from ..config import param, path
 from ..errors import PipelineError, first_line
+from ..errors import shorten as cut
 from ..files import write_parquet
 from ..quality.reading import column_problem, read_table, shorten
 
@@ -44,7 +45,7 @@ def raw_files(directory: Path) -> list[Path]:
 def read_file(file: Path, target: str, dialect: dict | None = None) -> pd.DataFrame:
     frame = read_table(file, dialect)
     if target not in frame.columns:
-        columns = shorten(", ".join(map(str, frame.columns[:10])) or "none", 200)
+        columns = cut(", ".join(map(str, frame.columns[:10])) or "none", 200)
         raise PipelineError(f"{file}: the target column {target!r} is missing (columns: {columns})")
     return frame
 
