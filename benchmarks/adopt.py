@@ -64,24 +64,33 @@ def measured(project: Path, *command: str) -> tuple[float, float]:
     return seconds, usage.ru_maxrss / 1024
 
 
+def write_data(file: Path, rows: int) -> None:
+    """Run in its own process: a child's peak RSS starts from its parent's, so the parent stays small."""
+    start = time.perf_counter()
+    frame = generate(rows)
+    frame.to_csv(file, index=False)
+    memory = pd.read_csv(file).memory_usage(deep=True).sum() / 2**20
+    print(f"generated {rows} rows x {frame.shape[1]} columns in {time.perf_counter() - start:.1f} s", flush=True)
+    file.with_suffix(".mb").write_text(f"{memory}\n")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.partition("\n")[0])
     parser.add_argument("--rows", type=int, default=ROWS)
-    rows = parser.parse_args().rows
+    parser.add_argument("--write-data", type=Path, help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.write_data:
+        return write_data(options.write_data, options.rows)
     root = Path(tempfile.mkdtemp(prefix="adopt-bench-"))
     with quiet_stdout():
-        project = Path(
-            cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(root), extra_context={"serving": "no"})
-        )
+        answers = {"serving": "no"}
+        project = Path(cookiecutter(str(TEMPLATE), no_input=True, output_dir=str(root), extra_context=answers))
     module = module_name(project)
-    start = time.perf_counter()
-    frame = generate(rows)
-    frame.to_csv(root / "customers.csv", index=False)
-    print(f"generated {rows} rows x {frame.shape[1]} columns in {time.perf_counter() - start:.1f} s")
-    memory = pd.read_csv(root / "customers.csv").memory_usage(deep=True).sum() / 2**20
-    del frame
-    steps = {"adopt --no-repro": measured(project, "python", "-m", module, "adopt", str(root / "customers.csv"),
-                                          "--target", "churned", "--no-repro")}  # fmt: skip
+    data = root / "customers.csv"
+    subprocess.run([sys.executable, __file__, "--rows", str(options.rows), "--write-data", str(data)], check=True)
+    memory = float(data.with_suffix(".mb").read_text())
+    command = ["python", "-m", module, "adopt", str(data), "--target", "churned", "--no-repro"]
+    steps = {"adopt --no-repro": measured(project, *command)}
     for stage in yaml.safe_load((project / "dvc.yaml").read_text())["stages"]:
         steps[stage] = measured(project, "dvc", "repro", "-s", stage)
     _, idle = measured(project, "python", "-c", "import pandas, pyarrow.parquet, sklearn.ensemble")
