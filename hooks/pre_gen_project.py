@@ -22,10 +22,12 @@ ANSWERS = json.loads(json.loads(r'''{{ cookiecutter | jsonify | tojson }}'''))  
 
 # cookiecutter.json's choices (a test keeps them equal): a replay file or cruft skips cookiecutter's check.
 CHOICES = {
+    "task": ("classification", "regression"),
     "python_version": ("3.11", "3.10", "3.12", "3.13"),
     "license": ("MIT", "BSD-3-Clause", "Apache-2.0", "Proprietary"),
     "dvc_remote": ("gcs", "s3", "azure", "local", "none"),
     "serving": ("yes", "no"),
+    "ci": ("github", "gitlab", "azure"),
 }
 SLUG = re.compile(r"[a-z][a-z0-9]*(-[a-z0-9]+)*")
 MODULE = re.compile(r"[a-z][a-z0-9_]*")

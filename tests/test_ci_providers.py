@@ -122,7 +122,7 @@ def from_repro(lines: list[str]) -> list[str]:
 
 
 def check_first_report(workspace: Path, bodies: list[str]) -> None:
-    report = (workspace / "reports/pr.md").read_text()
+    report = (workspace / "reports/pr_report.md").read_text()
     assert "| train.random_forest.max_depth | 8 | 4 |" in report
     assert re.search(r"\| roc_auc \| 0\.\d{4} \| 0\.\d{4} \| [+-]0\.\d{4} \|", report)
     assert "- Thresholds (" in report and "Against the base:" in report

@@ -26,9 +26,11 @@ LOCKED_COOKIECUTTER = re.search(r"^cookiecutter==(\S+)", (TEMPLATE / "requiremen
 
 
 @pytest.fixture(scope="session")
-def bare_cookiecutter(request) -> Path:
+def bare_cookiecutter(request, tmp_path_factory) -> Path:
     """A virtual environment with cookiecutter at the locked version and nothing else, made once and cached."""
-    venv = Path(request.config.cache.mkdir(f"bare-cookiecutter-{LOCKED_COOKIECUTTER}"))
+    name = f"bare-cookiecutter-{LOCKED_COOKIECUTTER}"
+    cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
+    venv = Path(cache.mkdir(name)) if cache else tmp_path_factory.mktemp(name)
     python = venv / "bin/python"
     if not (venv / "ready").exists():
         uv = str(VENV_BIN / "uv")

@@ -3,7 +3,8 @@ import pandas as pd
 import pytest
 from fake_github import fake_github
 
-from {{ cookiecutter.module_name }}.config import load_params
+from {{ cookiecutter.module_name }}.config import load_params, param, path
+from {{ cookiecutter.module_name }}.pipeline import ingest
 from {{ cookiecutter.module_name }}.pipeline.ingest import load_bundled
 
 
@@ -28,6 +29,18 @@ def feature(dataset) -> str:
     """A numeric feature of the bundled data with a wide range, for tests that change one."""
     numeric = dataset.drop(columns="target").select_dtypes("number")
     return str(numeric.nunique().idxmax())
+
+
+@pytest.fixture(scope="session")
+def current(params) -> pd.DataFrame:
+    """The data set params.yaml points at, read as the ingest stage reads it."""
+    return ingest.ingest(
+        param(params, "ingest.source"),
+        param(params, "ingest.target"),
+        path(params, "raw"),
+        param(params, "train.task"),
+        ingest.dialect_of(params),
+    )
 
 
 @pytest.fixture

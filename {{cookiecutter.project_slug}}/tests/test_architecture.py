@@ -14,7 +14,7 @@ import yaml
 
 PROJECT = Path(__file__).parents[1]
 PACKAGE = PROJECT / "src" / "{{ cookiecutter.module_name }}"
-COMMAND_FOLDERS = {"pipeline", "registry", "ci", "serving"}
+COMMAND_FOLDERS = {"pipeline", "registry", "ci", "serving", "adopt"}
 LIBRARY_FOLDERS = {"quality", "hosting"}
 
 

@@ -1,6 +1,9 @@
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
+import yaml
 
 from {{ cookiecutter.module_name }} import errors, scoring
 
@@ -96,3 +99,9 @@ def test_an_unknown_task_or_a_metric_the_task_lacks_is_one_line():
         match="primary_metric 'roc_auc' is not a regression metric; use one of r2, rmse, mae",
     ):
         scoring.check_metric("regression", "roc_auc", "evaluate.primary_metric")
+
+
+def test_dvc_yaml_draws_the_plots_of_the_task_in_params(params):
+    """adopt writes dvc.yaml's plots for a new task from scoring.dvc_plots; the bake must agree."""
+    drawn = yaml.safe_load(Path("dvc.yaml").read_text())["plots"]
+    assert drawn == scoring.dvc_plots(params["train"]["task"])

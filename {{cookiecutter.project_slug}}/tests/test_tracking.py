@@ -5,9 +5,12 @@ from {{ cookiecutter.module_name }} import errors, provenance, tracking
 
 def test_params_are_flattened_with_dotted_names(params):
     flat = provenance.flatten(params)
-    assert flat["train.random_forest.n_estimators"] == str(
-        params["train"]["random_forest"]["n_estimators"]
-    )
+    model = params["train"]["model"]
+    for name, value in params["train"][model].items():
+        assert flat[f"train.{model}.{name}"] == str(value)
+    for name, value in params["evaluate"]["thresholds"].items():
+        assert flat[f"evaluate.thresholds.{name}"] == str(value)
+    assert flat["ingest.target"] == params["ingest"]["target"]
     assert flat["evaluate.primary_metric"] == params["evaluate"]["primary_metric"]
     assert all(isinstance(value, str) for value in flat.values())
 

@@ -12,7 +12,7 @@ import importlib.util
 import sys
 
 from .config import load_params
-from .errors import PipelineError
+from .errors import PipelineError, shorten
 
 # The modules that are commands, in the order `--help` lists them; `ci.pr_report` is `pr-report`.
 COMMANDS = [
@@ -22,6 +22,7 @@ COMMANDS = [
     "pipeline.train",
     "pipeline.evaluate",
     "pipeline.report",
+    "adopt.adopt",
     "quality.profile",
     "quality.contract",
     "registry.promote",
@@ -93,7 +94,7 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         if debug:
             raise
-        print(f"error: {error}", file=sys.stderr)
+        print(f"error: {shorten(str(error).replace(chr(10), ' '), 600)}", file=sys.stderr)
         return error.exit_status
     return 0
 

@@ -14,6 +14,11 @@ def first_line(error: Exception) -> str:
     return text.splitlines()[0] if text else type(error).__name__
 
 
+def shorten(text: str, limit: int) -> str:
+    """At most limit characters: no error line may run to thousands (a 10,000-column file)."""
+    return text if len(text) <= limit else f"{text[: limit - 24]}... ({len(text)} chars in all)"
+
+
 class PipelineError(Exception):
     """A problem with the user's data, parameters or files, not a bug in the code."""
 

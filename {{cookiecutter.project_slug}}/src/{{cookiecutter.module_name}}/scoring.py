@@ -23,7 +23,30 @@ PLOTS = {
     "classification": ("roc", "precision_recall", "confusion_matrix", "feature_importance"),
     "regression": ("predicted_vs_actual", "residuals", "feature_importance"),
 }
+# The primary metric of a new adoption (evaluate.primary_metric), and how dvc.yaml draws each plot;
+# the baked tests check that dvc.yaml's `plots:` are these, for the task in params.yaml.
+PRIMARY_METRIC = {"classification": "roc_auc", "regression": "r2"}
+PLOT_DEFINITIONS = {
+    "roc": ("simple", "false_positive_rate", "true_positive_rate", "ROC curve"),
+    "precision_recall": ("simple", "recall", "precision", "Precision-recall curve"),
+    "confusion_matrix": ("confusion", "actual", "predicted", "Confusion matrix"),
+    "predicted_vs_actual": ("scatter", "actual", "predicted", "Predicted against actual"),
+    "residuals": ("scatter", "predicted", "residual", "Residuals (actual - predicted)"),
+    "feature_importance": ("bar_horizontal_sorted", "importance", "feature", "Feature importance"),
+}
 DIGITS = 6
+
+
+PLOTS_FOLDER = "${paths.plots}"  # interpolated by DVC from params.yaml
+
+
+def dvc_plots(task: str) -> list[dict]:
+    """dvc.yaml's top-level `plots:` for a task."""
+    keys = ("template", "x", "y", "title")
+    return [
+        {f"{PLOTS_FOLDER}/{name}.json": dict(zip(keys, PLOT_DEFINITIONS[name], strict=True))}
+        for name in PLOTS[task]
+    ]
 
 
 class Predictions(NamedTuple):

@@ -3,21 +3,9 @@
 The same checks run as the validate stage of `dvc repro`; run these alone with `pytest tests/data`.
 """
 
-import pytest
-
 from {{ cookiecutter.module_name }}.config import param, path
-from {{ cookiecutter.module_name }}.pipeline import ingest, validate
+from {{ cookiecutter.module_name }}.pipeline import validate
 from {{ cookiecutter.module_name }}.quality import contract, profile
-
-
-@pytest.fixture(scope="module")
-def current(params):
-    return ingest.ingest(
-        param(params, "ingest.source"),
-        param(params, "ingest.target"),
-        path(params, "raw"),
-        param(params, "train.task"),
-    )
 
 
 def describe(results) -> str:

@@ -16,13 +16,17 @@ from {{ cookiecutter.module_name }}.pipeline import featurize, ingest, train
 @pytest.fixture(scope="module")
 def split(params, task):
     frame = ingest.ingest(
-        param(params, "ingest.source"), param(params, "ingest.target"), path(params, "raw"), task
+        param(params, "ingest.source"),
+        param(params, "ingest.target"),
+        path(params, "raw"),
+        task,
+        ingest.dialect_of(params),
     )
     return featurize.featurize(
         frame,
         param(params, "ingest.target"),
         param(params, "featurize.test_size"),
-        param(params, "featurize.drop_columns"),
+        featurize.columns_to_drop(params, frame.columns),
         param(params, "seed"),
         task,
     )
@@ -99,7 +103,9 @@ def test_all_zero_and_all_missing_rows_get_a_prediction(task, model, features):
     odd = pd.DataFrame(
         [{name: 0 for name in features.columns}, {name: None for name in features.columns}]
     )
-    odd = odd.astype(features.dtypes.to_dict())
+    odd = odd.astype(
+        {name: float if kind.kind in "iu" else kind for name, kind in features.dtypes.items()}
+    )
     answers = outputs(task, model, odd)
     assert len(answers) == 2 and not np.isnan(answers).any()
     if task == "classification":

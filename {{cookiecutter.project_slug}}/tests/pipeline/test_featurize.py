@@ -46,3 +46,28 @@ def test_bad_parameters_are_named(mixed_frame, test_size, drop, message):
 def test_a_single_class_is_refused(mixed_frame):
     with pytest.raises(errors.PipelineError, match="needs at least two classes"):
         featurize.featurize(mixed_frame.assign(label="yes"), "label", 0.2, [], seed=0)
+
+
+def test_too_few_test_rows_name_the_minimum(mixed_frame):
+    with pytest.raises(errors.PipelineError, match="fewer than featurize.min_test_rows 30"):
+        featurize.featurize(mixed_frame, "label", 0.2, [], seed=0, min_test_rows=30)
+
+
+def test_a_continuous_target_under_classification_names_the_fix(mixed_frame):
+    with pytest.raises(errors.PipelineError, match="set train.task: regression"):
+        featurize.featurize(mixed_frame, "income", 0.2, [], seed=0)
+    train, _ = featurize.featurize(mixed_frame, "income", 0.2, [], seed=0, task="regression")
+    assert len(train) == 96
+
+
+def test_columns_whose_role_is_not_feature_are_dropped(tmp_path, mixed_frame, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "contract.yaml").write_text(
+        "columns:\n  age: {type: float, role: ignore}\n  region: {type: str}\n"
+    )
+    params = {
+        "paths": {"contract": "contract.yaml"},
+        "ingest": {"target": "label"},
+        "featurize": {"drop_columns": ["income"]},
+    }
+    assert featurize.columns_to_drop(params, mixed_frame.columns) == ["income", "age"]

@@ -1,3 +1,5 @@
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
@@ -58,3 +60,20 @@ def test_unknown_source_is_refused(tmp_path):
 def test_bundled_source_ignores_raw_folder(tmp_path, dataset, task):
     pd.DataFrame({"x": [1]}).to_csv(tmp_path / "other.csv", index=False)
     assert len(ingest.ingest("bundled", "target", tmp_path, task)) == len(dataset)
+
+
+def test_a_folder_reached_through_a_dotted_path_is_not_hidden(tmp_path, mixed_frame, monkeypatch):
+    """A notebook reads `../data/raw`: only the parts below the raw folder may hide a file."""
+    (tmp_path / "notebooks").mkdir()
+    (tmp_path / "raw").mkdir()
+    mixed_frame.to_csv(tmp_path / "raw" / "part.csv", index=False)
+    monkeypatch.chdir(tmp_path / "notebooks")
+    assert [file.name for file in ingest.raw_files(Path("../raw"))] == ["part.csv"]
+
+
+def test_the_dialect_in_params_is_how_csv_files_are_read(tmp_path):
+    (tmp_path / "export.csv").write_text("label;mass\na;1,5\nb;2,25\n")
+    params = {"ingest": {"separator": ";", "decimal": ",", "encoding": "utf-8"}}
+    frame = ingest.ingest("raw", "label", tmp_path, dialect=ingest.dialect_of(params))
+    assert frame["mass"].tolist() == [1.5, 2.25]
+    assert ingest.dialect_of({"ingest": {"source": "raw"}}) is None  # detected per file

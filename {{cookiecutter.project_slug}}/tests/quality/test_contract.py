@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 import yaml
 
@@ -17,8 +18,14 @@ def shipped(params) -> dict:
     return contract.load_contract(Path(params["paths"]["contract"]))
 
 
-def test_the_shipped_contract_accepts_the_bundled_data(shipped, dataset):
-    results = contract.check_contract(dataset, shipped, "target")
+@pytest.fixture(scope="module")
+def drafted(dataset) -> dict:
+    """A contract drafted from the bundled data: the rules are tested on it, not the project's."""
+    return contract.draft(dataset, "target")
+
+
+def test_the_shipped_contract_accepts_the_current_data(shipped, current, params):
+    results = contract.check_contract(current, shipped, params["ingest"]["target"])
     assert failed(results) == set()
     assert {result.check for result in results} >= {
         "type",
@@ -44,8 +51,22 @@ def target_rule(contract: dict) -> str:
         (lambda frame, name: frame.head(20), "row count"),
         (lambda frame, name: frame.assign(patient_id=1), "columns outside the contract"),
         (lambda frame, name: frame.loc[frame.index.repeat(3)], "duplicate row share"),
+        (
+            lambda frame, name: frame.assign(**{name: frame[name].where(frame.index > 0, 1e39)}),
+            "float32 range",
+        ),
     ],
-    ids=["presence", "type", "missing", "range", "target", "rows", "extra-column", "duplicates"],
+    ids=[
+        "presence",
+        "type",
+        "missing",
+        "range",
+        "target",
+        "rows",
+        "extra",
+        "duplicates",
+        "float32",
+    ],
 )
 def test_each_rule_catches_its_fault(shipped, dataset, feature, change, expected):
     column = {"target": "target", "row count": None}.get(expected, feature)
@@ -74,7 +95,8 @@ def test_a_draft_is_one_line_per_column_and_accepts_its_own_data(mixed_frame):
     text = contract.render(drafted)
     assert text.count("\n  ") >= len(mixed_frame.columns)
     assert "  region: {type: str, allowed: [east, north, south]}" in text
-    assert "nullable: true" in text.splitlines()[1]  # age has gaps
+    assert "  label: {type: str, allowed: ['no', 'yes'], role: target}" in text
+    assert "nullable: true" in next(line for line in text.splitlines() if "age:" in line)
     assert failed(contract.check_contract(mixed_frame, yaml.safe_load(text), "label")) == set()
 
 
@@ -86,3 +108,16 @@ def test_unknown_keys_and_types_are_named(tmp_path):
     file.write_text("columns:\n  age: {type: decimal}\n")
     with pytest.raises(errors.PipelineError, match="column 'age' has type 'decimal'"):
         contract.load_contract(file)
+
+
+def test_a_draft_takes_duplicates_roles_and_a_regression_target_from_the_data(mixed_frame):
+    repeated = pd.concat([mixed_frame, mixed_frame.head(30)], ignore_index=True)
+    drafted = contract.draft(repeated, "income")
+    assert drafted["dataset"]["max_duplicate_share"] >= 0.2  # 30 of 150 rows repeat
+    assert "allowed" not in drafted["columns"]["income"]  # a quantity: a range, not 120 values
+    assert drafted["columns"]["income"]["min"] <= repeated["income"].min()
+    assert "min_class_share" not in drafted["dataset"]
+    assert failed(contract.check_contract(repeated, drafted, "income")) == set()
+    with_id = mixed_frame.assign(customer_id=[f"c{number}" for number in mixed_frame.index])
+    rules = contract.draft(with_id, "label")["columns"]["customer_id"]
+    assert rules == {"type": "str", "role": "id"}

@@ -1,11 +1,10 @@
 import json
-from pathlib import Path
 
 import pandas as pd
 import pytest
 from service_support import FEATURES, synthetic
 
-from {{ cookiecutter.module_name }}.quality.profile import make_profile, read_profile
+from {{ cookiecutter.module_name }}.quality.profile import make_profile
 from {{ cookiecutter.module_name }}.serving import monitor
 
 
@@ -18,8 +17,8 @@ def records(frame: pd.DataFrame, predictions: list) -> list[dict]:
 
 
 @pytest.fixture(scope="module")
-def reference(params):
-    return read_profile(Path(params["paths"]["profile"]))
+def reference(dataset):
+    return make_profile(dataset, "target")  # the bundled data, whatever the project trains on
 
 
 @pytest.fixture

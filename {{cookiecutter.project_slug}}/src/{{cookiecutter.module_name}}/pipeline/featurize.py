@@ -1,4 +1,10 @@
-"""featurize: data/interim/dataset.parquet -> data/processed/train.parquet and test.parquet."""
+"""featurize: data/interim/dataset.parquet -> data/processed/train.parquet and test.parquet.
+
+Columns whose role in contract.yaml is not `feature` (identifiers, dates, ignored columns) and
+those in featurize.drop_columns are dropped; the target stays.
+"""
+
+import math
 
 import pandas as pd
 from sklearn.model_selection import train_test_split
@@ -6,6 +12,7 @@ from sklearn.model_selection import train_test_split
 from ..config import param, path
 from ..errors import PipelineError
 from ..files import read_parquet, write_parquet
+from ..quality.roles import continuous_target_problem, feature_roles, not_features
 
 
 def featurize(
@@ -15,6 +22,7 @@ def featurize(
     drop_columns: list[str],
     seed: int,
     task: str = "classification",
+    min_test_rows: int = 1,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Drop unwanted columns and unlabelled rows, then split into train and test sets
     (stratified by class for classification)."""
@@ -26,14 +34,16 @@ def featurize(
             f"params.yaml: featurize.test_size is {test_size}; use a fraction between 0 and 1"
         )
     labelled = frame.drop(columns=drop_columns).dropna(subset=[target])
+    test_rows = math.ceil(len(labelled) * test_size)  # as train_test_split counts them
+    if test_rows < min_test_rows:
+        raise PipelineError(
+            f"{len(labelled)} labelled rows give {test_rows} test rows at featurize.test_size "
+            f"{test_size}, fewer than featurize.min_test_rows {min_test_rows}; add rows, or raise "
+            "test_size, or lower min_test_rows knowing the metrics will be noisy"
+        )
     stratify = None
     if task == "classification":
-        counts = labelled[target].value_counts()
-        if len(counts) < 2:
-            raise PipelineError(
-                f"column {target!r}: needs at least two classes, found {counts.to_dict()}"
-            )
-        stratify = labelled[target] if counts.min() >= 2 else None
+        stratify = classes_to_stratify(labelled[target])
     elif labelled[target].nunique() < 2:
         raise PipelineError(f"column {target!r}: a regression target needs at least two values")
     train, test = train_test_split(
@@ -42,14 +52,39 @@ def featurize(
     return train.reset_index(drop=True), test.reset_index(drop=True)
 
 
+def classes_to_stratify(labels: pd.Series) -> pd.Series | None:
+    problem = continuous_target_problem(labels, "classification")
+    if problem:
+        raise PipelineError(problem)
+    counts = labels.value_counts()
+    if len(counts) < 2:
+        found = {str(key)[:40]: int(count) for key, count in counts.items()}
+        raise PipelineError(
+            f"column {labels.name!r}: needs at least two classes, found {found}; "
+            "a model cannot learn from one"
+        )
+    return labels if counts.min() >= 2 else None
+
+
+def columns_to_drop(params: dict, columns) -> list[str]:
+    """featurize.drop_columns and the columns whose role in contract.yaml is not feature."""
+    roles = feature_roles(path(params, "contract"))
+    by_role = [
+        name for name in not_features(roles, param(params, "ingest.target")) if name in columns
+    ]
+    return list(dict.fromkeys([*param(params, "featurize.drop_columns"), *by_role]))
+
+
 def main(params: dict) -> None:
+    frame = read_parquet(path(params, "dataset"))
     train, test = featurize(
-        read_parquet(path(params, "dataset")),
+        frame,
         target=param(params, "ingest.target"),
         test_size=param(params, "featurize.test_size"),
-        drop_columns=param(params, "featurize.drop_columns"),
+        drop_columns=columns_to_drop(params, frame.columns),
         seed=param(params, "seed"),
         task=param(params, "train.task"),
+        min_test_rows=param(params, "featurize.min_test_rows"),
     )
     write_parquet(train, path(params, "train"))
     write_parquet(test, path(params, "test"))

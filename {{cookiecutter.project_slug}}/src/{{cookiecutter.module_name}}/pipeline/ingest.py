@@ -1,4 +1,8 @@
-"""ingest: the bundled data set, or every CSV and parquet file in data/raw -> one parquet file."""
+"""ingest: the bundled data set, or every CSV and parquet file in data/raw -> one parquet file.
+
+CSV files are read in the dialect under `ingest:` in params.yaml (separator, decimal, encoding);
+without one, each file's dialect is detected.
+"""
 
 import re
 from pathlib import Path
@@ -7,10 +11,13 @@ import pandas as pd
 
 from ..config import param, path
 from ..errors import PipelineError, first_line
+from ..errors import shorten as cut
 from ..files import write_parquet
+from ..quality.reading import column_problem, read_table, shorten
 
-READERS = {".csv": pd.read_csv, ".parquet": pd.read_parquet}
+READERS = (".csv", ".parquet")
 SOURCES = ("bundled", "raw")
+DIALECT = ("separator", "decimal", "encoding")
 
 
 def load_bundled(task: str = "classification") -> pd.DataFrame:
@@ -27,42 +34,61 @@ def load_bundled(task: str = "classification") -> pd.DataFrame:
 
 
 def raw_files(directory: Path) -> list[Path]:
-    """The data files under directory, in name order; hidden files and other types are skipped."""
+    """The data files under directory, in name order; hidden files and other types are skipped.
+
+    Only the parts below directory count as hidden: `../data/raw` from a notebook is not.
+    """
     found = (
         file
         for file in directory.rglob("*")
-        if file.suffix.lower() in READERS and not any(part.startswith(".") for part in file.parts)
+        if file.suffix.lower() in READERS
+        and not any(part.startswith(".") for part in file.relative_to(directory).parts)
     )
     return sorted(found)
 
 
-def read_file(file: Path, target: str) -> pd.DataFrame:
-    try:
-        frame = READERS[file.suffix.lower()](file)
-    except Exception as error:  # pandas and pyarrow raise many types for a corrupt file
-        reason = first_line(error)
-        raise PipelineError(f"{file}: cannot be read as {file.suffix[1:]}: {reason}") from None
+def read_file(file: Path, target: str, dialect: dict | None = None) -> pd.DataFrame:
+    frame = read_table(file, dialect)
     if target not in frame.columns:
-        columns = ", ".join(map(str, frame.columns[:10])) or "none"
+        columns = cut(", ".join(map(str, frame.columns[:10])) or "none", 200)
         raise PipelineError(f"{file}: the target column {target!r} is missing (columns: {columns})")
     return frame
 
 
-def load_raw(directory: Path, target: str) -> pd.DataFrame:
+def load_raw(directory: Path, target: str, dialect: dict | None = None) -> pd.DataFrame:
     files = raw_files(directory)
     if not files:
         raise PipelineError(f"{directory}: no CSV or parquet files found (ingest.source is 'raw')")
-    return pd.concat([read_file(file, target) for file in files], ignore_index=True)
+    frames = [read_file(file, target, dialect) for file in files]
+    if len(frames) == 1:
+        return frames[0]
+    frame = pd.concat(frames, ignore_index=True)
+    for name in frame.columns:
+        problem = column_problem(frame[name])  # files that disagree on a column's type
+        if problem:
+            raise PipelineError(f"{directory}: column {shorten(name)} across files: {problem}")
+    return frame
+
+
+def dialect_of(params: dict) -> dict | None:
+    """The CSV dialect under `ingest:`, or None (detect it per file) when none is set."""
+    section = params.get("ingest") or {}
+    chosen = {key: section[key] for key in DIALECT if section.get(key)}
+    return chosen or None
 
 
 def ingest(
-    source: str, target: str, raw_directory: Path, task: str = "classification"
+    source: str,
+    target: str,
+    raw_directory: Path,
+    task: str = "classification",
+    dialect: dict | None = None,
 ) -> pd.DataFrame:
     if source not in SOURCES:
         raise PipelineError(
             f"params.yaml: ingest.source is {source!r}; use one of {', '.join(SOURCES)}"
         )
-    frame = load_bundled(task) if source == "bundled" else load_raw(raw_directory, target)
+    frame = load_bundled(task) if source == "bundled" else load_raw(raw_directory, target, dialect)
     if target not in frame.columns:
         raise PipelineError(f"{source} data: the target column {target!r} is missing")
     if frame.empty:
@@ -74,6 +100,12 @@ def ingest(
 
 def main(params: dict) -> None:
     source, target = param(params, "ingest.source"), param(params, "ingest.target")
-    frame = ingest(source, target, path(params, "raw"), param(params, "train.task"))
-    write_parquet(frame, path(params, "dataset"))
+    frame = ingest(
+        source, target, path(params, "raw"), param(params, "train.task"), dialect_of(params)
+    )
+    try:
+        write_parquet(frame, path(params, "dataset"))
+    except (ValueError, TypeError, OverflowError) as error:  # pyarrow's errors derive from these
+        reason = shorten(first_line(error), 200)
+        raise PipelineError(f"{source} data: cannot be stored as parquet: {reason}") from None
     print(f"ingest: {len(frame)} rows, {frame.shape[1]} columns -> {path(params, 'dataset')}")

@@ -3,8 +3,10 @@
 The data contract is contract.yaml, one line per column, checked with pandera.
 """
 
+import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import yaml
@@ -13,9 +15,13 @@ from ..checks import Result, rounded
 from ..config import param, path
 from ..errors import PipelineError, command
 from ..files import read_parquet
+from .reading import shorten
+from .roles import ROLES, detect_role, detect_task
 
 TYPES = {"float": "float64", "int": "int64", "str": "str", "bool": "bool"}
-COLUMN_KEYS = {"type", "min", "max", "allowed", "nullable", "unique"}
+COLUMN_KEYS = {"type", "min", "max", "allowed", "nullable", "unique", "role"}
+# The models compute in float32: a larger number would become infinity inside them.
+FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def load_contract(file: Path) -> dict:
@@ -34,6 +40,10 @@ def load_contract(file: Path) -> dict:
             raise PipelineError(
                 f"{file}: column {name!r} has {problem}; use {', '.join(TYPES)} types and keys "
                 f"{', '.join(sorted(COLUMN_KEYS))}"
+            )
+        if rules.get("role", "feature") not in ROLES:
+            raise PipelineError(
+                f"{file}: column {name!r} has role {rules['role']!r}; use one of {', '.join(ROLES)}"
             )
     return contract
 
@@ -86,12 +96,14 @@ def column_results(
         Result("type", name, str(values.dtype), TYPES[rules["type"]], passed("dtype")),
         Result("missing values", name, missing, "any" if nullable else "0", passed("not_nullable")),
     ]
+    if pd.api.types.is_float_dtype(values) and rules.get("role", "feature") == "feature":
+        results.append(float32_result(name, values))  # before the range: the deeper problem
     if "min" in rules or "max" in rules:
         results.append(range_result(name, values, rules, passed("in_range") and passed("dtype")))
     if "allowed" in rules:
         seen = set(values.dropna().unique().tolist())
         unexpected = sorted(seen - set(rules["allowed"]), key=str)[:5]
-        observed = unexpected or "none outside"
+        observed = shorten(unexpected, 200) if unexpected else "none outside"
         results.append(
             Result("allowed values", name, observed, str(rules["allowed"]), passed("isin"))
         )
@@ -106,6 +118,12 @@ def range_result(name: str, values: pd.Series, rules: dict, passed: bool) -> Res
     observed = f"[{_number(values.min())}, {_number(values.max())}]" if numeric else "no numbers"
     bound = f"[{rules.get('min', '-inf')}, {rules.get('max', 'inf')}]"
     return Result("range", name, observed, bound, passed)
+
+
+def float32_result(name: str, values: pd.Series) -> Result:
+    largest = float(np.abs(values.to_numpy(dtype=float, na_value=0.0)).max(initial=0.0))
+    bound = f"<= {FLOAT32_MAX:.3g} in absolute value (float32, as the models compute)"
+    return Result("float32 range", name, _number(largest), bound, largest <= FLOAT32_MAX)
 
 
 def dataset_results(frame: pd.DataFrame, contract: dict, target: str) -> list[Result]:
@@ -155,31 +173,78 @@ def check_contract(frame: pd.DataFrame, contract: dict, target: str) -> list[Res
     return results + dataset_results(frame, contract, target)
 
 
-def draft(frame: pd.DataFrame, target: str) -> dict:
-    """A contract the given data meets; tighten its bounds to what the data must never break."""
-    columns = {}
-    for name in frame.columns:
-        values = frame[name]
-        kind = next((key for key, dtype in TYPES.items() if str(values.dtype) == dtype), "str")
-        rules = {"type": kind}
-        if kind in ("float", "int") and values.notna().any() and name != target:
-            low, high = values.min(), values.max()
-            margin = (high - low) * 0.5
-            rules["min"] = 0 if low >= 0 else _number(low - margin)
-            rules["max"] = _number(high + margin)
-        if name == target or (kind == "str" and values.nunique() <= 20):
-            rules["allowed"] = sorted(values.dropna().unique().tolist(), key=str)
-        if values.isna().any():
-            rules["nullable"] = True
-        columns[str(name)] = rules
+def draft(
+    frame: pd.DataFrame, target: str, task: str | None = None, roles: dict | None = None
+) -> dict:
+    """A contract the given data meets, with headroom; tighten it to what must never break.
+
+    Roles are detected unless given; the task is detected from the target unless given.
+    """
+    task = task or detect_task(frame[target])[0]
+    roles = roles or {name: detect_role(frame[name])[0] for name in frame.columns}
+    columns = {str(name): column_draft(frame[name], roles.get(name, "feature")) for name in frame}
+    columns[target] = {**target_draft(frame[target], task), "role": "target"}
+    return {"columns": columns, "dataset": dataset_draft(frame, target, task)}
+
+
+def column_draft(values: pd.Series, role: str) -> dict:
+    kind = next((key for key, dtype in TYPES.items() if str(values.dtype) == dtype), "str")
+    rules = {"type": kind}
+    if role == "feature" and kind in ("float", "int") and values.notna().any():
+        rules.update(number_range(values))
+    if role == "feature" and kind == "str" and values.nunique() <= 20:
+        rules["allowed"] = sorted(values.dropna().unique().tolist(), key=str)
+    if values.isna().any():
+        rules["nullable"] = True
+    if role != "feature":
+        rules["role"] = role
+    return rules
+
+
+def number_range(values: pd.Series) -> dict:
+    """The observed range widened by half its width; never negative for non-negative data."""
+    low, high = float(values.min()), float(values.max())
+    margin = (high - low) * 0.5
     return {
-        "columns": columns,
-        "dataset": {
-            "rows": {"min": max(1, len(frame) // 10), "max": len(frame) * 100},
-            "max_duplicate_share": 0.05,
-            "min_class_share": 0.05,
-        },
+        "min": 0 if low >= 0 else _number(low - margin, down=True),
+        "max": _number(high + margin, down=False),
     }
+
+
+def target_draft(values: pd.Series, task: str) -> dict:
+    kind = next((key for key, dtype in TYPES.items() if str(values.dtype) == dtype), "str")
+    rules = {"type": kind}
+    if task == "regression":
+        rules.update(number_range(values))
+    else:
+        rules["allowed"] = sorted(values.dropna().unique().tolist(), key=str)
+    if values.isna().any():
+        rules["nullable"] = True  # unlabelled rows are dropped by featurize
+    return rules
+
+
+def dataset_draft(frame: pd.DataFrame, target: str, task: str) -> dict:
+    """Row bounds, duplicate share and class balance from the data, with headroom."""
+    rows = len(frame)
+    duplicates = pd.util.hash_pandas_object(frame, index=False).duplicated().mean() if rows else 0
+    limits = {
+        "rows": {"min": max(1, rows // 10), "max": rows * 100},
+        "max_duplicate_share": _share(max(0.01, duplicates * 1.5 + 0.01), down=False),
+    }
+    if task == "classification" and rows:
+        smallest = frame[target].value_counts(normalize=True).min()
+        limits["min_class_share"] = _share(smallest / 2, down=True)
+    return limits
+
+
+HEADER = """\
+# The data contract: what every data set must meet before a model is trained on it.
+# One line per column; adding a column to the data means adding one line here.
+#   type: float, int, str or bool     min, max: allowed range     allowed: the only values
+#   nullable: missing values allowed (default false)     unique: no repeated values (default false)
+#   role: feature (default), target, id, date or ignore; only features reach the model
+# Columns not listed here are refused. Draft one for new data with `python -m <package> contract`.
+"""
 
 
 def render(contract: dict) -> str:
@@ -190,14 +255,30 @@ def render(contract: dict) -> str:
 
     lines = [f"  {name}: {flow(rules)}" for name, rules in contract["columns"].items()]
     dataset = yaml.safe_dump({"dataset": contract["dataset"]}, sort_keys=False)
-    return "columns:\n" + "\n".join(lines) + "\n" + dataset
+    header = HEADER.replace("<package>", __package__.partition(".")[0])
+    return header + "columns:\n" + "\n".join(lines) + "\n" + dataset
 
 
-def _number(value: float):
-    value = rounded(float(value), 4)
-    return int(value) if value.is_integer() else value
+def _number(value: float, down: bool | None = None):
+    """Four significant digits; rounded away from the data (down for a minimum) when asked."""
+    value = float(value)
+    if not math.isfinite(value) or value == 0:
+        return value
+    close = rounded(value, 4)
+    slack = abs(value) * 1e-9  # float noise such as 9.700000000000001 is not worth a digit
+    if down is not None and (close > value + slack if down else close < value - slack):
+        step = 10 ** (math.floor(math.log10(abs(value))) - 3)
+        close = rounded(close - step if down else close + step, 4)
+    return int(close) if close.is_integer() and abs(close) < 2**53 else close
+
+
+def _share(value: float, down: bool) -> float:
+    """A share rounded to two decimals, away from the observed one; within [0, 1]."""
+    step = math.floor(value * 100) if down else math.ceil(value * 100)
+    return min(1.0, max(0.0, step / 100))
 
 
 def main(params: dict) -> None:
     frame = read_parquet(path(params, "dataset"))
-    print(render(draft(frame, param(params, "ingest.target"))), end="")
+    task = (params.get("train") or {}).get("task")  # absent: detected from the target
+    print(render(draft(frame, param(params, "ingest.target"), task)), end="")

@@ -18,6 +18,7 @@ from ..checks import Result, rounded
 from ..config import param, path
 from ..errors import PipelineError, command
 from ..files import read_parquet, write_json
+from .roles import feature_roles, not_features
 
 QUANTILES = np.linspace(0, 1, 101)
 BINS = 10
@@ -78,7 +79,8 @@ def column_profile(values: pd.Series, codes: np.ndarray | None) -> dict:
         "kind": "number",
         **number_statistics(values, codes),
         "quantiles": [rounded(value) for value in np.quantile(numbers, QUANTILES)],
-        "edges": [rounded(edge) for edge in edges],
+        # Exact edges: rounded ones would move values tied at an edge into the next bin.
+        "edges": [float(edge) for edge in edges],
         "bin_shares": [rounded(share) for share in bin_shares(numbers, edges)],
     }
 
@@ -90,12 +92,17 @@ def read_profile(file: Path) -> dict:
         raise PipelineError(f"{file}: not found; write it with {command('profile')}") from None
 
 
-def make_profile(frame: pd.DataFrame, target: str) -> dict:
+def make_profile(frame: pd.DataFrame, target: str, skip: list[str] = ()) -> dict:
+    """The profile of every column but those skipped (identifiers, dates: they move by nature)."""
     codes = target_codes(frame[target])
     return {
         "rows": len(frame),
         "target": target,
-        "columns": {str(name): column_profile(frame[name], codes) for name in frame.columns},
+        "columns": {
+            str(name): column_profile(frame[name], codes)
+            for name in frame.columns
+            if name not in skip
+        },
     }
 
 
@@ -113,21 +120,33 @@ def psi(expected: np.ndarray, actual: np.ndarray) -> float:
 def ks_test(reference_quantiles: list[float], numbers: np.ndarray) -> tuple[float, float]:
     """One-sample KS test of new values against the reference, rebuilt from its quantiles.
 
-    Tied values (a score of whole numbers, say) are steps in both distributions, so both are
-    compared just before and just after each step; a continuous-only test calls ties drift.
+    Computed by hand rather than with scipy's kstest, which assumes no ties: on whole numbers or
+    rounded measurements it reports a column's own data as drifted.
     """
     quantiles = np.asarray(reference_quantiles, dtype=float)
-    levels = np.concatenate([[0.0], QUANTILES])  # the reference's share at or below each quantile
     values, counts = np.unique(numbers, return_counts=True)
-    after = np.cumsum(counts) / len(numbers)
-    before = after - counts / len(numbers)
-    reference_after = levels[np.searchsorted(quantiles, values, side="right")]
-    reference_before = levels[np.searchsorted(quantiles, values, side="left")]
-    statistic = max(np.abs(after - reference_after).max(), np.abs(before - reference_before).max())
-    size = len(numbers)
-    if size > 10_000:  # the exact distribution is slow and no more useful at this size
-        return float(statistic), float(stats.kstwobign.sf(statistic * np.sqrt(size)))
-    return float(statistic), float(stats.kstwo.sf(statistic, size))
+    empirical = np.cumsum(counts) / len(numbers)
+    before = np.concatenate([[0.0], empirical[:-1]])
+    statistic = max(
+        np.abs(empirical - _reference_cdf(quantiles, values, "right")).max(),
+        np.abs(before - _reference_cdf(quantiles, values, "left")).max(),
+    )
+    n = len(numbers)
+    # The exact distribution is slow past 10,000 values; the asymptotic one is accurate there.
+    pvalue = stats.kstwo.sf(statistic, n) if n <= 10_000 else stats.kstwobign.sf(statistic * n**0.5)
+    return float(statistic), float(pvalue)
+
+
+def _reference_cdf(quantiles: np.ndarray, points: np.ndarray, side: str) -> np.ndarray:
+    """The reference CDF at points (its left limit for side="left"): steps at tied quantiles."""
+    interpolated = np.interp(points, quantiles, QUANTILES)
+    left = np.searchsorted(quantiles, points, side="left")
+    right = np.searchsorted(quantiles, points, side="right")
+    tied = right > left  # the point is one of the reference quantiles
+    last = len(QUANTILES) - 1
+    index = right - 1 if side == "right" else left
+    level = QUANTILES[np.clip(index, 0, last)]
+    return np.where(tied, level, interpolated)
 
 
 def psi_result(column: str, shift: float, limits: dict) -> Result:
@@ -221,6 +240,7 @@ def compare(profile: dict, frame: pd.DataFrame, limits: dict) -> list[Result]:
 
 def main(params: dict) -> None:
     frame = read_parquet(path(params, "dataset"))
-    target = path(params, "profile")
-    write_json(make_profile(frame, param(params, "ingest.target")), target)
+    target, label = path(params, "profile"), param(params, "ingest.target")
+    skip = not_features(feature_roles(path(params, "contract")), label)
+    write_json(make_profile(frame, label, skip), target)
     print(f"profile: the reference for {len(frame)} rows -> {target}; commit it to adopt it")

@@ -1,0 +1,1 @@
+"""adopt: point the project at a user's own data file, with one command."""

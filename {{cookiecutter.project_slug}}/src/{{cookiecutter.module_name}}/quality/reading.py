@@ -1,0 +1,120 @@
+"""Reading a user's data file the same way every time: its CSV dialect, and one line per bad column.
+
+The dialect (separator, decimal mark, encoding) is detected once by `adopt`, stored under `ingest:`
+in params.yaml, and used by `ingest` from then on, so a user can correct it there.
+"""
+
+import csv
+import re
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from ..errors import PipelineError, first_line
+from ..errors import shorten as cut
+
+SEPARATORS = ",;\t|"
+SAMPLE_BYTES = 65536
+DECIMAL_COMMA = re.compile(r"^-?\d+,\d+$")
+INT64 = np.iinfo(np.int64)
+TYPE_SAMPLE = 10_000  # values looked at before a whole column is parsed
+LIMIT = 60  # characters of a value quoted in a message
+MOSTLY = 0.8  # a text column with this share of numbers is a numeric column with stray text
+
+
+def shorten(value: object, limit: int = LIMIT) -> str:
+    """A value for a message: never a 309-digit number or a 10,000-column list in full."""
+    return cut(repr(value) if isinstance(value, str) else str(value), limit)
+
+
+def detect_dialect(file: Path) -> dict:
+    """Separator, decimal mark and encoding of a CSV file, from its first 64 KB."""
+    head = file.read_bytes()[:SAMPLE_BYTES]
+    encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
+    try:
+        text = head.decode(encoding)
+    except UnicodeDecodeError as error:
+        if error.start < len(head) - 4:  # not just a character cut at the sample's end
+            encoding, text = "latin-1", head.decode("latin-1")
+        else:
+            text = head[: error.start].decode(encoding)
+    lines = text.splitlines()[:50]
+    try:
+        separator = csv.Sniffer().sniff("\n".join(lines), delimiters=SEPARATORS).delimiter
+    except csv.Error:
+        separator = ","
+    cells = [cell for line in lines[1:] for cell in next(csv.reader([line], delimiter=separator))]
+    decimal = "," if separator != "," and any(DECIMAL_COMMA.match(cell) for cell in cells) else "."
+    return {"separator": separator, "decimal": decimal, "encoding": encoding}
+
+
+def read_table(file: Path, dialect: dict | None = None) -> pd.DataFrame:
+    """A CSV (in the given dialect, or detected) or parquet file; each problem in one line."""
+    try:
+        if file.suffix.lower() == ".parquet":
+            frame = pd.read_parquet(file)
+        else:
+            dialect = dialect or detect_dialect(file)
+            frame = pd.read_csv(
+                file,
+                sep=dialect.get("separator", ","),
+                decimal=dialect.get("decimal", "."),
+                encoding=dialect.get("encoding", "utf-8"),
+                low_memory=False,  # one type per column, not one per chunk
+            )
+    except Exception as error:  # pandas and pyarrow raise many types for a corrupt file
+        reason = shorten(first_line(error), 200)
+        raise PipelineError(f"{file}: cannot be read as {file.suffix[1:]}: {reason}") from None
+    frame.columns = [str(name) for name in frame.columns]
+    for name in frame.columns:
+        problem = column_problem(frame[name])
+        if problem:
+            raise PipelineError(f"{file}: column {shorten(name)}: {problem}")
+    return frame
+
+
+def column_problem(values: pd.Series) -> str | None:
+    """Why a column cannot be stored and modelled as one type, or None when it can."""
+    if values.dtype == object:
+        kinds = values.dropna().map(type).value_counts()
+        present = {kind.__name__ for kind in kinds.index}
+        if present & {"list", "dict", "tuple", "ndarray"}:
+            return (
+                f"holds nested values ({', '.join(sorted(present))}); "
+                "flatten it into plain columns or drop it"
+            )
+        if present <= {"int", "bool"} and present:
+            return huge_integer(values)
+        if len(present) > 1:
+            return f"mixes value types ({', '.join(sorted(present))}); make them all one type"
+    if pd.api.types.is_string_dtype(values):
+        return numbers_among_text(values)
+    return None
+
+
+def huge_integer(values: pd.Series) -> str | None:
+    numbers = values.dropna()
+    outside = numbers[(numbers > INT64.max) | (numbers < INT64.min)]
+    if outside.empty:
+        return None
+    return (
+        f"{shorten(outside.iloc[0], 30)} is beyond the 64-bit integer range "
+        f"({len(outside)} such values); store it as text (an identifier) or as a float"
+    )
+
+
+def numbers_among_text(values: pd.Series) -> str | None:
+    """A text column whose values are mostly numbers is a numeric column with stray text."""
+    present = values.dropna()
+    sample = present.iloc[:TYPE_SAMPLE]
+    if sample.empty or pd.to_numeric(sample, errors="coerce").notna().mean() < MOSTLY:
+        return None
+    numeric = pd.to_numeric(present, errors="coerce").notna()
+    if numeric.all() or numeric.mean() < MOSTLY:
+        return None
+    stray = present[~numeric]
+    return (
+        f"mixes numbers and text: {len(stray)} of {len(present)} values are not numbers "
+        f"(e.g. {shorten(stray.iloc[0], 30)}); fix them, or make the column all text"
+    )
