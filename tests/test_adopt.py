@@ -154,7 +154,6 @@ def test_a_regression_target_is_detected_and_drafted_as_a_range(baked, tmp_path)
     assert profile["columns"]["target"]["kind"] == "number"
 
 
-@pytest.mark.xfail(strict=True, reason="NEEDS REGRESSION: train.task regression lands on the tasks branch")
 def test_a_regression_data_set_runs_end_to_end(baked, tmp_path):
     project = copy_of(baked, tmp_path)
     datasets.load_diabetes(as_frame=True, scaled=False).frame.to_csv(tmp_path / "diabetes.csv", index=False)

@@ -29,9 +29,16 @@ def test_small_data_gets_a_larger_test_share_or_a_clear_no():
 
 
 def test_large_data_gets_gradient_boosting_and_the_reason():
-    assert decide.model_for(500, "random_forest")[0] == "random_forest"
-    model, reason = decide.model_for(1_000_000, "random_forest")
+    assert decide.model_for(500, "random_forest", task_changed=False)[0] == "random_forest"
+    model, reason = decide.model_for(1_000_000, "random_forest", task_changed=False)
     assert model == "gradient_boosting" and "1000000 rows" in reason
+
+
+def test_a_new_task_gets_a_model_that_exists_for_it():
+    assert decide.model_for(500, "logistic_regression", task_changed=True)[0] == "random_forest"
+    assert decide.model_for(500, "logistic_regression", task_changed=False)[0] == (
+        "logistic_regression"
+    )
 
 
 def test_the_gate_sits_a_little_below_the_first_model():

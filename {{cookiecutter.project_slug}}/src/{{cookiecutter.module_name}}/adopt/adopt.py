@@ -147,6 +147,6 @@ def summary(placed, frame, dialect, target, task, roles, model) -> list[str]:
         f"  features: {features}; kept out of the model: {out}",
         f"  model: {model[0]} ({model[1]})",
         "  review: contract.yaml (roles, ranges, allowed values) and params.yaml, then commit:",
-        f"  git add {placed}.dvc {placed.parent}/.gitignore contract.yaml params.yaml "
+        f"  git add {placed}.dvc {placed.parent}/.gitignore contract.yaml params.yaml dvc.yaml "
         "data/reference dvc.lock reports && git commit -m 'Adopt my data'",
     ]
