@@ -89,6 +89,20 @@ def main(params: dict, file: Path, target: str, task: str | None, no_repro: bool
     write_text(render(contract), path(params, "contract"))
     skip = not_features({name: role for name, (role, _) in roles.items()}, target)
     write_json(make_profile(frame, target, skip), path(params, "profile"))
+    configure(params, target, dialect, task, model, test_size)
+    dvc("add", str(placed))
+    lines = summary(
+        placed, frame, dialect, target, (task, task_reason), roles, (model, model_reason)
+    )
+    if not no_repro:
+        lines += first_run(params)
+    print("\n".join(lines))
+
+
+def configure(
+    params: dict, target: str, dialect: dict, task: str, model: str, test_size: float
+) -> None:
+    """params.yaml (and, for a new task, dvc.yaml's plots) for the adopted file."""
     changes = {
         "ingest.source": "raw",
         "ingest.target": target,
@@ -101,15 +115,8 @@ def main(params: dict, file: Path, target: str, task: str | None, no_repro: bool
     if param(params, "evaluate.primary_metric") not in METRICS[task]:
         changes["evaluate.primary_metric"] = PRIMARY_METRIC[task]
     params_file.update(PARAMS_FILE, changes, {"train.task": "classification or regression"})
-    if task_changed:
+    if task != param(params, "train.task"):
         params_file.set_plots(Path("dvc.yaml"), dvc_plots(task))
-    dvc("add", str(placed))
-    lines = summary(
-        placed, frame, dialect, target, (task, task_reason), roles, (model, model_reason)
-    )
-    if not no_repro:
-        lines += first_run(params)
-    print("\n".join(lines))
 
 
 def first_run(params: dict) -> list[str]:
