@@ -8,10 +8,10 @@ BIN := $(abspath $(VENV))/bin
 PROJECT := {{cookiecutter.project_slug}}
 DEMO := build/demo
 
-.PHONY: help setup test demo bench lint lock clean
+.PHONY: help setup test test-fast demo bench lint lock clean
 
 help: ## List the commands
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-6s %s\n", $$1, $$2}'
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
 $(VENV)/installed: requirements-dev.txt $(PROJECT)/requirements.lock package-lock.json
 	npm ci --no-audit --no-fund --silent
@@ -25,6 +25,9 @@ setup: $(VENV)/installed ## Create .venv (the template's tools, the baked projec
 
 test: setup ## Run the template's whole test suite
 	$(BIN)/pytest
+
+test-fast: setup ## The inner loop: every test not marked slow (no full pipeline run)
+	$(BIN)/pytest -m "not slow"
 
 demo: setup ## Bake the default project into build/demo, set it up, reproduce it, print metrics and plots
 	rm -rf $(DEMO)

@@ -17,6 +17,8 @@ from conftest import bake_project, run
 from sklearn import datasets
 from test_pipeline import digest
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 MODULE = "own_data"
 LAST_GOOD = ["models/model.pkl", "reports/metrics.json"]
 # The baked tests whose expectations come from the project's data, contract and params; the

@@ -131,6 +131,7 @@ def check_first_report(workspace: Path, bodies: list[str]) -> None:
 
 
 @pytest.mark.slow
+@pytest.mark.slow
 def test_the_gitlab_merge_request_job_rehearsed_posts_one_note_and_updates_it(tmp_path):
     workspace = origin_with_a_change("gitlab", tmp_path)
     pipeline = yaml.safe_load((workspace / ".gitlab-ci.yml").read_text())
@@ -164,6 +165,7 @@ def macros(value: str, variables: dict[str, str]) -> str:
     return re.sub(r"\$\(([\w.]+)\)", lambda match: variables.get(match[1], match[0]), str(value))
 
 
+@pytest.mark.slow
 @pytest.mark.slow
 def test_the_azure_pull_request_pipeline_rehearsed_posts_one_thread_and_updates_it(tmp_path):
     workspace = origin_with_a_change("azure", tmp_path)

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import TEMPLATE, run
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 NOTEBOOK = "notebooks/01-explore.ipynb"
 
 

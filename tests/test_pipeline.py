@@ -8,6 +8,8 @@ import pytest
 import yaml
 from conftest import STAGES, digest, ran_stages, run, set_params
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 METRICS = {"accuracy", "precision", "recall", "f1", "roc_auc", "log_loss"}
 PLOTS = {"roc", "precision_recall", "confusion_matrix", "feature_importance"}
 KEPT = ["data/interim/dataset.parquet", "models/model.pkl", "reports/metrics.json"]

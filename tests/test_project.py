@@ -3,6 +3,8 @@
 import pytest
 from conftest import run
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 
 @pytest.mark.parametrize(
     "answers",

@@ -12,6 +12,8 @@ import pandas as pd
 import pytest
 from conftest import digest, ran_stages, run, set_params
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 RAW = "data/raw/breast_cancer.csv"
 LAST_GOOD = ["models/model.pkl", "reports/metrics.json", "reports/plots/roc.json"]
 

@@ -13,6 +13,8 @@ import mlflow
 import pytest
 from conftest import VENV_BIN, background_server, digest, free_port, ran_stages, run, set_params
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 MODEL = "breast-cancer-classifier"
 CLI = ("python", "-m", "breast_cancer_classifier")
 RELEASE = ["data/interim/dataset.parquet", "models/candidate.pkl", "models/model.pkl", "reports/metrics.json"]

@@ -7,6 +7,8 @@ import subprocess
 import pytest
 from PIL import Image
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 CHROMIUM_FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",

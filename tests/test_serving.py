@@ -15,6 +15,8 @@ import pytest
 import yaml
 from conftest import VENV_BIN, background_server, free_port, project_env, run
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 CLI = ("python", "-m", "breast_cancer_classifier")
 BODY_TIMEOUT = 2  # serve.body_timeout_seconds in these tests
 

@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 from conftest import TEMPLATE, VENV_BIN, background_server, digest, free_port, ran_stages, run, set_params
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 OUTPUTS = ["data/interim/dataset.parquet", "data/processed/train.parquet", "models/candidate.pkl", "models/model.pkl"]
 BUCKET = "team-data"
 # Azurite's well-known development account (documented by Microsoft, not a secret).

@@ -9,6 +9,8 @@ import yaml
 from conftest import bake_project, run
 from test_pipeline import set_params
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 REGRESSION_PLOTS = {"predicted_vs_actual", "residuals", "feature_importance"}
 SPECIES = {0: "setosa", 1: "versicolor", 2: "virginica"}
 
