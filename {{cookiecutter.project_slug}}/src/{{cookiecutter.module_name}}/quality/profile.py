@@ -23,6 +23,7 @@ QUANTILES = np.linspace(0, 1, 101)
 BINS = 10
 CATEGORY_LIMIT = 20  # numeric columns with at most this many values are treated as categories
 EPSILON = 1e-4  # stands in for an empty bin in PSI
+EXACT_LIMIT = 10_000  # values up to which the KS p-value is exact
 # (check, statistic, the limit in params.yaml's validate section on how far it may move)
 MOVES = [
     ("most common value share", "top_share", "top_share_change_max"),
@@ -110,14 +111,51 @@ def psi(expected: np.ndarray, actual: np.ndarray) -> float:
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
-def ks_test(reference_quantiles: list[float], numbers: np.ndarray) -> tuple[float, float]:
-    """One-sample KS test of new values against the reference, rebuilt from its quantiles."""
+def ks_test(reference_quantiles: list[float], ordered: np.ndarray) -> tuple[float, float]:
+    """One-sample KS test of new values (sorted) against the reference, rebuilt from its quantiles.
 
-    def reference_cdf(points):
-        return np.interp(points, reference_quantiles, QUANTILES)
+    The same statistic as scipy.stats.kstest, from values sorted once for every check. Past
+    EXACT_LIMIT values the p-value is the asymptotic one: scipy's exact p-value costs about 0.75 s
+    per column at a million rows when the distance is small, as it is in data that has not drifted.
+    """
+    count = len(ordered)
+    cdf = np.interp(ordered, reference_quantiles, QUANTILES)
+    above = (np.arange(1.0, count + 1) / count - cdf).max()
+    below = (cdf - np.arange(0.0, count) / count).max()
+    statistic = float(max(above, below))
+    if count <= EXACT_LIMIT:
+        pvalue = stats.kstwo.sf(statistic, count)
+    else:
+        pvalue = stats.kstwobign.sf(statistic * np.sqrt(count))
+    return statistic, float(np.clip(pvalue, 0, 1))
 
-    result = stats.kstest(numbers, reference_cdf)
-    return float(result.statistic), float(result.pvalue)
+
+def observed_statistics(
+    values: pd.Series, numbers: np.ndarray, ordered: np.ndarray, codes: np.ndarray | None
+) -> dict:
+    """number_statistics of a column's present values, reading counts from them sorted once."""
+    constant = ordered[0] == ordered[-1]
+    correlation = None
+    if codes is not None and not constant and codes.std() > 0:
+        present = values.notna().to_numpy()
+        pairs = (numbers, codes) if len(numbers) == len(codes) else (numbers, codes[present])
+        correlation = rounded(np.corrcoef(*pairs)[0, 1])
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
+    zeros = np.searchsorted(ordered, 0.0, "right") - np.searchsorted(ordered, 0.0, "left")
+    return {
+        "top_share": rounded(np.diff(starts).max() / len(ordered)),
+        "zero_share": rounded(float(zeros / len(ordered))),
+        "skewness": 0.0 if constant else rounded(float(stats.skew(numbers))),
+        "target_correlation": correlation,
+        "min": rounded(ordered[0]),
+        "max": rounded(ordered[-1]),
+    }
+
+
+def sorted_bin_shares(ordered: np.ndarray, edges: list[float]) -> np.ndarray:
+    """bin_shares of sorted values: the bin boundaries are found by bisection, not per value."""
+    bounds = np.concatenate(([0], np.searchsorted(ordered, edges, side="left"), [len(ordered)]))
+    return np.diff(bounds) / max(len(ordered), 1)
 
 
 def psi_result(column: str, shift: float, limits: dict) -> Result:
@@ -158,7 +196,8 @@ def number_results(
     numbers = values.dropna().to_numpy(dtype=float)
     if not len(numbers):
         return [Result("values", column, "none", "some", False)]
-    observed = number_statistics(values, codes)
+    ordered = np.sort(numbers)  # sorted once, for every check that counts
+    observed = observed_statistics(values, numbers, ordered, codes)
     results = []
     for check, statistic, limit_name in MOVES:
         now, then, limit = observed[statistic], reference[statistic], limits[limit_name]
@@ -177,9 +216,9 @@ def number_results(
             low <= observed["min"] and observed["max"] <= high,
         )
     )
-    shares = bin_shares(numbers, reference["edges"])
+    shares = sorted_bin_shares(ordered, reference["edges"])
     results.append(psi_result(column, psi(np.array(reference["bin_shares"]), shares), limits))
-    statistic, pvalue = ks_test(reference["quantiles"], numbers)
+    statistic, pvalue = ks_test(reference["quantiles"], ordered)
     drifted = pvalue < limits["ks_pvalue_min"] and statistic > limits["ks_statistic_max"]
     results.append(
         Result(
