@@ -37,6 +37,7 @@ bench: setup ## Measure bake and pipeline times; prints a table
 	$(BIN)/python benchmarks/tracking.py
 	$(BIN)/python benchmarks/serving.py
 	$(BIN)/python benchmarks/pr_job.py
+	$(BIN)/python benchmarks/setup.py
 
 lint: setup ## Lint the template's own code (the baked code is linted by the tests)
 	$(BIN)/ruff check hooks tests benchmarks
