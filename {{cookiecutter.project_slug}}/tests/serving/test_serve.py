@@ -9,9 +9,10 @@ import urllib.request
 
 import numpy as np
 import pytest
+import skops.io
 import uvicorn
 
-from {{ cookiecutter.module_name }} import files
+from {{ cookiecutter.module_name }} import provenance, tracking
 from {{ cookiecutter.module_name }}.pipeline import train
 from {{ cookiecutter.module_name }}.serving import serve
 
@@ -23,8 +24,10 @@ def exported(tmp_path_factory, params, dataset):
     model = train.train(
         dataset, "target", train.make_classifier("random_forest", {"n_estimators": 20}, 0)
     )
-    files.write_model(model, folder / "model.pkl")
-    (folder / "model.json").write_text(json.dumps({"model": "test-model", "version": "7"}))
+    skops.io.dump(model, folder / "model.skops")
+    sha256 = provenance.file_sha256(folder / "model.skops")
+    info = {"model": "test-model", "version": "7", tracking.ARTIFACT_HASH_TAG: sha256}
+    (folder / "model.json").write_text(json.dumps(info))
     shutil.copy(params["paths"]["contract"], folder / "contract.yaml")
     return folder, model
 

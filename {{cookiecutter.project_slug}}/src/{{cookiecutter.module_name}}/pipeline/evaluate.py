@@ -1,7 +1,14 @@
 """evaluate: candidate model and test set -> metrics, plots and, past the gate, models/model.pkl.
 
 A candidate below a threshold in params.yaml fails the stage; the last good model and metrics stay.
+The MLflow run is logged first; model, metrics and plots are replaced together as the last step,
+so a stage killed or failing on the way leaves the last good set whole.
 """
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,10 +19,12 @@ from sklearn.preprocessing import label_binarize
 from .. import tracking
 from ..checks import raise_on_failure, write_report
 from ..config import param, path
-from ..files import copy_file, read_model, read_parquet, write_json
+from ..errors import redact
+from ..files import read_model, read_parquet, replace_together
 from ..gates import gate
 
 DIGITS = 6
+IMPORTANCE_ROWS = 10_000  # permutation importance on at most this many test rows: a bounded cost
 
 
 def score(labels: pd.Series, probabilities: np.ndarray, classes: np.ndarray) -> dict[str, float]:
@@ -61,7 +70,8 @@ def confusion_rows(labels: pd.Series, predicted: np.ndarray) -> list[dict]:
 
 
 def feature_importance(model, features: pd.DataFrame, labels: pd.Series, seed: int) -> list[dict]:
-    """The classifier's own importances, mean absolute coefficients, or permutation importance."""
+    """The classifier's own importances, mean absolute coefficients, or permutation importance
+    (on a sample of at most IMPORTANCE_ROWS rows, the same every run)."""
     classifier = model[-1]
     names = model[:-1].get_feature_names_out()
     if hasattr(classifier, "feature_importances_"):
@@ -69,7 +79,10 @@ def feature_importance(model, features: pd.DataFrame, labels: pd.Series, seed: i
     elif hasattr(classifier, "coef_"):
         values = np.abs(classifier.coef_).mean(axis=0)
     else:
-        result = permutation_importance(model, features, labels, n_repeats=3, random_state=seed)
+        rows = min(len(features), IMPORTANCE_ROWS)
+        result = permutation_importance(
+            model, features, labels, n_repeats=3, random_state=seed, max_samples=rows
+        )
         names, values = features.columns, result.importances_mean
     ranked = sorted(zip(names, values, strict=True), key=lambda item: -item[1])
     return [
@@ -83,6 +96,43 @@ def _rows(**columns: np.ndarray) -> list[dict]:
         {name: round(float(value), DIGITS) for name, value in zip(names, values, strict=True)}
         for values in zip(*columns.values(), strict=True)
     ]
+
+
+def outputs(
+    labels: pd.Series, probabilities: np.ndarray, classes: np.ndarray, importance: list[dict]
+) -> dict[str, object]:
+    """The plots' file names and rows, for a candidate that passed the gate."""
+    predicted = classes[probabilities.argmax(axis=1)]
+    return {
+        **{f"{name}.json": rows for name, rows in curves(labels, probabilities, classes).items()},
+        "confusion_matrix.json": confusion_rows(labels, predicted),
+        "feature_importance.json": importance,
+    }
+
+
+def copier(source: Path):
+    return lambda target: shutil.copyfile(source, target)
+
+
+def track(params: dict, candidate: Path, scores: dict, passed: bool, plots: Path) -> None:
+    """Log the run, before anything is replaced: a store that fails (when mlflow.required) or a
+    stage killed while logging leaves the last good model, metrics and plots as they were."""
+    if tracking.tracking_available(params):
+        run = tracking.track_evaluation(params, candidate, scores, passed, plots)
+        if run:
+            print(f"evaluate: logged MLflow run {run} to {redact(tracking.tracking_uri(params))}")
+
+
+def keep(params: dict, candidate: Path, scores: dict, staged: list[Path]) -> None:
+    """The last step: the candidate becomes the model, with its metrics and plots, all or none."""
+    metrics = path(params, "metrics")
+    replace_together(
+        {
+            path(params, "model"): copier(candidate),
+            metrics: lambda target: target.write_text(json.dumps(scores, indent=2) + "\n"),
+            **{path(params, "plots") / file.name: copier(file) for file in staged},
+        }
+    )
 
 
 def main(params: dict) -> None:
@@ -99,20 +149,16 @@ def main(params: dict) -> None:
     passed = all(result.passed for result in results)
     report = path(params, "evaluation")
     write_report(results, report, "Model gate", extra={"metrics": scores})
-    tracked = tracking.tracking_available(params)  # asked before anything is replaced
+    plots = {}
     if passed:
-        plots = path(params, "plots")
-        for name, rows in curves(labels, probabilities, classes).items():
-            write_json(rows, plots / f"{name}.json")
-        predicted = classes[probabilities.argmax(axis=1)]
-        write_json(confusion_rows(labels, predicted), plots / "confusion_matrix.json")
-        write_json(
-            feature_importance(model, features, labels, seed), plots / "feature_importance.json"
-        )
-        write_json(scores, path(params, "metrics"))
-        copy_file(candidate, path(params, "model"))
-    run = tracked and tracking.track_evaluation(params, candidate, model, features, scores, passed)
-    if run:
-        print(f"evaluate: logged MLflow run {run} to {tracking.tracking_uri(params)}")
+        importance = feature_importance(model, features, labels, seed)
+        plots = outputs(labels, probabilities, classes, importance)
+    with tempfile.TemporaryDirectory() as folder:
+        staged = [Path(folder) / name for name in plots]
+        for file in staged:
+            file.write_text(json.dumps(plots[file.name], indent=2) + "\n")
+        track(params, candidate, scores, passed, Path(folder))
+        if passed:
+            keep(params, candidate, scores, staged)
     raise_on_failure(results, report.with_suffix(".md"), "the last good model and metrics are kept")
     print(f"evaluate: the model passed the gate -> {path(params, 'model')}")

@@ -24,7 +24,6 @@ from pydantic import BaseModel, ConfigDict, Field, create_model
 
 from .. import models, tracking
 from ..config import param, path
-from ..files import read_model
 from ..quality.contract import load_contract
 
 PYTHON_TYPES = {"float": float, "int": int, "str": str, "bool": bool}
@@ -33,15 +32,14 @@ PYTHON_TYPES = {"float": float, "int": int, "str": str, "bool": bool}
 def load(params: dict, source: str) -> tuple[object, dict, dict]:
     """The model, its description and the contract's column rules, from the registry or a folder.
 
-    A folder is what `python -m <package> export` writes: model.pkl, model.json and contract.yaml.
+    A folder is what `python -m <package> export` writes: model.skops, model.json and contract.yaml.
+    Either way the model is loaded by models.py, which checks its recorded hash and refuses pickle.
     """
     if source.startswith("models:/"):
-        import mlflow
-
         client = tracking.client(params)
         name, _, alias = source.removeprefix("models:/").partition("@")
         version = models.resolve(client, name, alias or models.CHAMPION)
-        model = mlflow.sklearn.load_model(f"models:/{name}/{version.version}")
+        model = models.load_registered(client, version)
         info = {
             "model": name,
             "version": str(version.version),
@@ -49,12 +47,8 @@ def load(params: dict, source: str) -> tuple[object, dict, dict]:
         }
         return model, info, load_contract(path(params, "contract"))["columns"]
     folder = Path(source)
-    info = json.loads((folder / "model.json").read_text())
-    return (
-        read_model(folder / "model.pkl"),
-        info,
-        load_contract(folder / "contract.yaml")["columns"],
-    )
+    model, info = models.load_exported(folder)
+    return model, info, load_contract(folder / "contract.yaml")["columns"]
 
 
 def request_schema(features: list[str], columns: dict) -> type[BaseModel]:
