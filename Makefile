@@ -34,6 +34,7 @@ demo: setup ## Bake the default project into build/demo, set it up, reproduce it
 bench: setup ## Measure bake and pipeline times; prints a table
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/data_gate.py
+	$(BIN)/python benchmarks/evaluate.py
 	$(BIN)/python benchmarks/tracking.py
 	$(BIN)/python benchmarks/serving.py
 	$(BIN)/python benchmarks/pr_job.py

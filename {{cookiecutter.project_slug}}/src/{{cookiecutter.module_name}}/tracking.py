@@ -9,6 +9,7 @@ import socket
 import tempfile
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -40,11 +41,15 @@ def check_reachable(uri: str, timeout: float = 5) -> None:
     """A server that does not answer is one clear error now, not minutes of retries later."""
     if not uri.startswith(("http://", "https://")):
         return
+    parts = urllib.parse.urlsplit(uri)
+    address = parts.netloc.rpartition("@")[2]  # /health needs no credentials
+    probe = urllib.parse.urlunsplit((parts.scheme, address, parts.path.rstrip("/"), "", ""))
     try:
-        urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=timeout).close()
+        urllib.request.urlopen(f"{probe}/health", timeout=timeout).close()
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise PipelineError(f"MLflow tracking server {uri} is not reachable ({reason})") from None
+        shown = redact(uri)
+        raise PipelineError(f"MLflow tracking server {shown} is not reachable ({reason})") from None
 
 
 def client(params: dict):
@@ -53,6 +58,7 @@ def client(params: dict):
     check_reachable(uri)
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one line per error
     import mlflow
 
     mlflow.set_tracking_uri(uri)
