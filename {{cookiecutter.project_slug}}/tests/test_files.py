@@ -10,7 +10,10 @@ def test_files_replaced_together_all_change(tmp_path):
     first, second = tmp_path / "model.pkl", tmp_path / "plots" / "roc.json"
     first.write_text("old model")
     files.replace_together(
-        {first: lambda path: path.write_text("new model"), second: lambda path: path.write_text("[]")}
+        {
+            first: lambda path: path.write_text("new model"),
+            second: lambda path: path.write_text("[]"),
+        }
     )
     assert (first.read_text(), second.read_text()) == ("new model", "[]")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["model.pkl", "plots"]
@@ -30,7 +33,10 @@ def test_a_failed_rename_puts_back_the_files_already_replaced(tmp_path, monkeypa
     monkeypatch.setattr(files.os, "replace", failing_replace)
     with pytest.raises(PipelineError, match=f"cannot write {second}: No space left on device"):
         files.replace_together(
-            {first: lambda path: path.write_text("new"), second: lambda path: path.write_text("new")}
+            {
+                first: lambda path: path.write_text("new"),
+                second: lambda path: path.write_text("new"),
+            }
         )
     assert (first.read_text(), second.read_text()) == ("old model", "old metrics")
     assert sorted(path.name for path in tmp_path.iterdir()) == ["metrics.json", "model.pkl"]
