@@ -37,10 +37,12 @@ demo: setup ## Bake the default project into build/demo, set it up, reproduce it
 bench: setup ## Measure bake and pipeline times; prints a table
 	$(BIN)/python benchmarks/bench.py
 	$(BIN)/python benchmarks/data_gate.py
+	$(BIN)/python benchmarks/evaluate.py
 	$(BIN)/python benchmarks/tracking.py
 	$(BIN)/python benchmarks/serving.py
 	$(BIN)/python benchmarks/pr_job.py
 	$(BIN)/python benchmarks/adopt.py
+	$(BIN)/python benchmarks/setup.py
 
 lint: setup ## Lint the template's own code (the baked code is linted by the tests)
 	$(BIN)/ruff check hooks tests benchmarks

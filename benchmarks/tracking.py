@@ -6,6 +6,7 @@ compare, set the alias, write the decision). Target: tracking adds at most 2 s.
 """
 
 import argparse
+import resource
 import statistics
 import sys
 import tempfile
@@ -24,17 +25,28 @@ def tracking_off(project: Path) -> Path:
     return project
 
 
-def measure(root: Path, repeat: int) -> dict[str, float]:
+def cpu_timed(*command) -> tuple[float, float]:
+    """Wall seconds and the CPU seconds of the command's processes, which other work on the machine inflates less."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    wall = timed(run, *command)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return wall, (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
+
+
+def measure(root: Path, repeat: int) -> dict[str, tuple[float, float]]:
     tracked = [bake(root) for _ in range(repeat)]
     untracked = [tracking_off(bake(root)) for _ in range(repeat)]
     times = {
-        "cold dvc repro, tracking off": [timed(run, project, "dvc", "repro") for project in untracked],
-        "cold dvc repro, tracking on": [timed(run, project, "dvc", "repro") for project in tracked],
+        "cold dvc repro, tracking off": [cpu_timed(project, "dvc", "repro") for project in untracked],
+        "cold dvc repro, tracking on": [cpu_timed(project, "dvc", "repro") for project in tracked],
         "promote (first version)": [
-            timed(run, project, "python", "-m", module_name(project), "promote") for project in tracked
+            cpu_timed(project, "python", "-m", module_name(project), "promote") for project in tracked
         ],
     }
-    return {name: statistics.median(values) for name, values in times.items()}
+    return {
+        name: (statistics.median(v[0] for v in values), statistics.median(v[1] for v in values))
+        for name, values in times.items()
+    }
 
 
 def main() -> int:
@@ -43,11 +55,14 @@ def main() -> int:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="cd4ml-tracking-") as root:
         results = measure(Path(root), max(args.repeat, 1))
-    for name, median in results.items():
-        print(f"{name:<30} {median:6.2f} s")
-    added = results["cold dvc repro, tracking on"] - results["cold dvc repro, tracking off"]
+    print(f"{'':<30} {'wall':>8} {'cpu':>8}")
+    for name, (wall, cpu) in results.items():
+        print(f"{name:<30} {wall:6.2f} s {cpu:6.2f} s")
+    on, off = results["cold dvc repro, tracking on"], results["cold dvc repro, tracking off"]
+    added = on[0] - off[0]
     verdict = "pass" if added <= ADDED_LIMIT else "FAIL"
-    print(f"{'added by tracking':<30} {added:6.2f} s   target <= {ADDED_LIMIT:.0f} s: {verdict}")
+    target = f"target <= {ADDED_LIMIT:.0f} s (wall): {verdict}"
+    print(f"{'added by tracking':<30} {added:6.2f} s {on[1] - off[1]:6.2f} s   {target}")
     return 0
 
 

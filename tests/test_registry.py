@@ -35,7 +35,9 @@ def runs(client: mlflow.MlflowClient) -> list:
     return client.search_runs([experiment.experiment_id]) if experiment else []
 
 
-def test_an_evaluation_is_one_run_with_params_metrics_model_plots_and_lineage(project, monkeypatch):
+def test_an_evaluation_is_one_run_with_params_metrics_plots_and_lineage_and_promote_adds_the_model(
+    project, monkeypatch
+):
     client = store(project)
     (logged,) = runs(client)
     assert logged.data.params["train.random_forest.n_estimators"] == "200"
@@ -52,12 +54,19 @@ def test_an_evaluation_is_one_run_with_params_metrics_model_plots_and_lineage(pr
     assert tags["project_version"] == "0.1.0"
     artifacts = {artifact.path for artifact in client.list_artifacts(logged.info.run_id)}
     assert {"plots", "reports"} <= artifacts
+    assert "model_uri" not in tags  # evaluate logs the model's hash; promote logs the model itself
+
+    run(project, *CLI, "promote")
+    (logged,) = runs(client)  # the same run, now with the model
+    tags = logged.data.tags
+    assert str(client.get_model_version(MODEL, "1").run_id) == logged.info.run_id
     # Not mlflow.set_tracking_uri: it also sets the variable for every later subprocess of this session.
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{project / 'mlflow.db'}")
     loaded = mlflow.sklearn.load_model(tags["model_uri"])
     model_info = mlflow.models.get_model_info(tags["model_uri"])
     assert model_info.signature is not None and model_info.saved_input_example_info is not None
     assert list(loaded.classes_) == [0, 1]
+    assert len(tags["model_artifact_sha256"]) == 64
 
 
 def test_a_no_op_repro_logs_nothing(project):

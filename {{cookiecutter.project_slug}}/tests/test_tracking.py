@@ -36,3 +36,18 @@ def test_a_store_that_is_not_required_only_warns(params, capsys):
     assert capsys.readouterr().out.startswith("warning: store is down; this run is not tracked")
     with pytest.raises(errors.PipelineError, match="store is down"):
         tracking.not_tracked(params, RuntimeError("store is down"))
+
+
+def test_a_password_in_a_url_is_redacted_in_messages_and_params(params):
+    uri = "https://alice:s3cret@mlflow.example.com/path"
+    assert errors.redact(f"tracking at {uri} failed") == (
+        "tracking at https://alice:***@mlflow.example.com/path failed"
+    )
+    assert errors.redact("sqlite:///mlflow.db and http://host:5000") == (
+        "sqlite:///mlflow.db and http://host:5000"
+    )
+    assert errors.first_line(RuntimeError(f"{uri} refused\nmore")) == (
+        "https://alice:***@mlflow.example.com/path refused"
+    )
+    flat = provenance.flatten({**params, "mlflow": {**params["mlflow"], "tracking_uri": uri}})
+    assert flat["mlflow.tracking_uri"] == "https://alice:***@mlflow.example.com/path"

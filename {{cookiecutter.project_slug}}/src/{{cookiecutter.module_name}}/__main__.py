@@ -12,7 +12,7 @@ import importlib.util
 import sys
 
 from .config import load_params
-from .errors import PipelineError, shorten
+from .errors import PipelineError, redact, shorten
 
 # The modules that are commands, in the order `--help` lists them; `ci.pr_report` is `pr-report`.
 COMMANDS = [
@@ -94,8 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         if debug:
             raise
-        print(f"error: {shorten(str(error).replace(chr(10), ' '), 600)}", file=sys.stderr)
+        print(f"error: {shorten(redact(str(error)).replace(chr(10), ' '), 600)}", file=sys.stderr)
         return error.exit_status
+    except OSError as error:  # a read-only or full disk, a vanished file: name it, no traceback
+        if debug or error.strerror is None:
+            raise
+        where = error.filename if error.filename is not None else "a file"
+        print(f"error: {redact(str(where))}: {error.strerror}", file=sys.stderr)
+        return 2
     return 0
 
 

@@ -1,6 +1,15 @@
 """The errors users see: one line each, never a traceback."""
 
+import re
+
 PACKAGE = __package__
+# The password of a URL such as https://user:password@host/ (MLFLOW_TRACKING_URI may carry one).
+PASSWORD = re.compile(r"(?<=://)([^/@\s:]*):[^/@\s]*@")
+
+
+def redact(text: str) -> str:
+    """text with the password of every URL in it replaced by ***, for messages, tags and files."""
+    return PASSWORD.sub(r"\1:***@", text)
 
 
 def command(words: str) -> str:
@@ -10,7 +19,7 @@ def command(words: str) -> str:
 
 def first_line(error: Exception) -> str:
     """The first line of an error's message, or its type when it has none."""
-    text = str(error).strip()
+    text = redact(str(error)).strip()
     return text.splitlines()[0] if text else type(error).__name__
 
 

@@ -5,8 +5,8 @@ import json
 import os
 import shutil
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
 import joblib
@@ -17,7 +17,46 @@ from .errors import PipelineError
 
 @contextmanager
 def atomic_path(target: Path) -> Iterator[Path]:
-    """Yield a temporary path beside target; it replaces target only if the block succeeds."""
+    """Yield a temporary path beside target; it replaces target only if the block succeeds.
+
+    A disk that is full or read-only is one line naming target, not a traceback.
+    """
+    try:
+        with _temporary(target) as temporary:
+            yield temporary
+            os.replace(temporary, target)
+    except OSError as error:
+        raise PipelineError(f"cannot write {target}: {error.strerror or error}") from None
+
+
+def replace_together(writers: dict[Path, Callable[[Path], None]]) -> None:
+    """Write every target to a temporary beside it, then rename them all into place.
+
+    Nothing is replaced until every file is written; when a rename fails, the targets already
+    replaced get their old content back, so the set stays all old or becomes all new.
+    """
+    current, replaced = None, []
+    try:
+        with ExitStack() as stack:
+            temporaries = {}
+            for current, write in writers.items():
+                temporaries[current] = stack.enter_context(_temporary(current))
+                write(temporaries[current])
+            backups = {target: stack.enter_context(_backup(target)) for target in writers}
+            try:
+                for current, temporary in temporaries.items():
+                    os.replace(temporary, current)
+                    replaced.append(current)
+            except OSError:
+                for target in replaced:
+                    _restore(target, backups[target])
+                raise
+    except OSError as error:
+        raise PipelineError(f"cannot write {current}: {error.strerror or error}") from None
+
+
+@contextmanager
+def _temporary(target: Path) -> Iterator[Path]:
     target.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(
         dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"
@@ -26,9 +65,33 @@ def atomic_path(target: Path) -> Iterator[Path]:
     os.chmod(temporary, 0o666 & ~_umask())  # mkstemp makes the file private; give it the usual mode
     try:
         yield Path(temporary)
-        os.replace(temporary, target)
     finally:
         Path(temporary).unlink(missing_ok=True)
+
+
+@contextmanager
+def _backup(target: Path) -> Iterator[Path | None]:
+    """A hard link to target's current content (None when there is none), removed afterwards."""
+    if not target.exists():
+        yield None
+        return
+    backup = target.with_name(f".{target.name}.{os.getpid()}.old")
+    backup.unlink(missing_ok=True)
+    try:
+        os.link(target, backup)
+    except OSError:  # a file system without hard links
+        shutil.copy2(target, backup)
+    try:
+        yield backup
+    finally:
+        backup.unlink(missing_ok=True)
+
+
+def _restore(target: Path, backup: Path | None) -> None:
+    if backup is None:
+        target.unlink(missing_ok=True)
+    else:
+        os.replace(backup, target)
 
 
 def read_parquet(source: Path) -> pd.DataFrame:

@@ -8,22 +8,27 @@ from pathlib import Path
 import yaml
 
 from .config import path
+from .errors import redact
 
 
 def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
-    """params.yaml as MLflow params: {"train.random_forest.max_depth": "8", ...}."""
+    """params.yaml as MLflow params: {"train.random_forest.max_depth": "8", ...}, redacted."""
     flat = {}
     for key, value in tree.items():
         name = f"{prefix}{key}"
         if isinstance(value, dict):
             flat.update(flatten(value, f"{name}."))
         else:
-            flat[name] = str(value)
+            flat[name] = redact(str(value))
     return flat
 
 
 def file_md5(file: Path) -> str:
     return hashlib.md5(file.read_bytes()).hexdigest()
+
+
+def file_sha256(file: Path) -> str:
+    return hashlib.sha256(file.read_bytes()).hexdigest()
 
 
 def git_tags() -> dict[str, str]:

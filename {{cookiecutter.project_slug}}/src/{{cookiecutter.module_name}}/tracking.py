@@ -5,15 +5,21 @@ names another; it is neither a DVC output nor committed, so it never changes wha
 """
 
 import os
+import socket
+import tempfile
+import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
 import pandas as pd
+import yaml
 
 from .config import param, path
-from .errors import PipelineError, first_line
-from .provenance import data_tags, file_md5, flatten, git_tags, project_version
+from .errors import PipelineError, first_line, redact
+from .files import read_model
+from .provenance import data_tags, file_md5, file_sha256, flatten, git_tags, project_version
 
 # Types that MLflow's skops format must be told to load: those of the models train.py builds.
 TRUSTED_TYPES = [
@@ -22,7 +28,9 @@ TRUSTED_TYPES = [
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
 ]
-MODEL_HASH_TAG = "model_md5"
+MODEL_HASH_TAG = "model_md5"  # of models/model.pkl, the file DVC tracks
+ARTIFACT_HASH_TAG = "model_artifact_sha256"  # of the registered skops file, checked on loading
+HOST_TAG, PID_TAG = "evaluate_host", "evaluate_pid"  # to tell a killed evaluate's run
 
 
 def tracking_uri(params: dict) -> str:
@@ -33,11 +41,15 @@ def check_reachable(uri: str, timeout: float = 5) -> None:
     """A server that does not answer is one clear error now, not minutes of retries later."""
     if not uri.startswith(("http://", "https://")):
         return
+    parts = urllib.parse.urlsplit(uri)
+    address = parts.netloc.rpartition("@")[2]  # /health needs no credentials
+    probe = urllib.parse.urlunsplit((parts.scheme, address, parts.path.rstrip("/"), "", ""))
     try:
-        urllib.request.urlopen(f"{uri.rstrip('/')}/health", timeout=timeout).close()
+        urllib.request.urlopen(f"{probe}/health", timeout=timeout).close()
     except (urllib.error.URLError, OSError) as error:
         reason = getattr(error, "reason", error)
-        raise PipelineError(f"MLflow tracking server {uri} is not reachable ({reason})") from None
+        shown = redact(uri)
+        raise PipelineError(f"MLflow tracking server {shown} is not reachable ({reason})") from None
 
 
 def client(params: dict):
@@ -46,6 +58,7 @@ def client(params: dict):
     check_reachable(uri)
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
+    os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one line per error
     import mlflow
 
     mlflow.set_tracking_uri(uri)
@@ -53,26 +66,82 @@ def client(params: dict):
     return mlflow.MlflowClient(uri, registry_uri=uri)
 
 
-def log_evaluation(
-    params: dict, candidate: Path, model, features: pd.DataFrame, scores: dict, passed: bool
-) -> str:
-    """One MLflow run per evaluation: params, metrics, the model, plots and lineage tags."""
+def close_stale_runs(client, experiment_id: str) -> None:
+    """Mark FAILED the runs of this machine left RUNNING by an evaluate that was killed."""
+    host = socket.gethostname()
+    stale = client.search_runs(
+        [experiment_id],
+        filter_string=f"attributes.status = 'RUNNING' and tags.{HOST_TAG} = '{host}'",
+    )
+    for run in stale:
+        if not _alive(int(run.data.tags.get(PID_TAG, "0"))):
+            client.set_terminated(run.info.run_id, status="FAILED")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process
+    return pid > 0 and pid != os.getpid()
+
+
+def log_evaluation(params: dict, candidate: Path, scores: dict, passed: bool, plots: Path) -> str:
+    """One MLflow run per evaluation: params, metrics, plots, reports, lineage and the model's hash.
+
+    The model itself is logged by `promote`, for the versions that go to the registry only.
+    """
     import mlflow
-    from mlflow.models import infer_signature
 
     client(params)
-    mlflow.set_experiment(param(params, "mlflow.experiment"))
+    experiment = mlflow.set_experiment(param(params, "mlflow.experiment"))
+    close_stale_runs(mlflow.MlflowClient(), experiment.experiment_id)
     tags = {
         **git_tags(),
         **data_tags(params),
         "project_version": project_version(),
         MODEL_HASH_TAG: file_md5(candidate),
         "gate": "passed" if passed else "failed",
+        HOST_TAG: socket.gethostname(),
+        PID_TAG: str(os.getpid()),
     }
-    example = features.head(3)
     with mlflow.start_run(tags=tags) as run:
         mlflow.log_params(flatten(params))
         mlflow.log_metrics(scores)
+        pause_point("logging")
+        if passed:  # plots exist for a candidate that passed
+            mlflow.log_artifacts(str(plots), artifact_path="plots")
+        for report in (path(params, "evaluation"), path(params, "data_quality")):
+            if report.with_suffix(".md").exists():
+                mlflow.log_artifact(str(report.with_suffix(".md")), artifact_path="reports")
+    return run.info.run_id
+
+
+def pause_point(name: str) -> None:
+    """Wait while the file named by CD4ML_PAUSE_AT_<NAME> exists: a test kills a stage here."""
+    marker = os.environ.get(f"CD4ML_PAUSE_AT_{name.upper()}")
+    if marker:
+        Path(f"{marker}.reached").touch()
+        while Path(marker).exists():
+            time.sleep(0.05)
+
+
+def log_model(params: dict, run, model_file: Path) -> dict[str, str]:
+    """Log the model of an evaluated run, as MLflow's sklearn flavor saved with skops.
+
+    Called by `promote` before it registers a version. Returns the tags it set on the run:
+    model_uri, model_id and the SHA-256 of the saved model file, which loading checks.
+    """
+    import mlflow
+    from mlflow.models import infer_signature
+
+    model = read_model(model_file)
+    example = pd.read_parquet(path(params, "test")).drop(columns=[param(params, "ingest.target")])
+    example = example.head(3)
+    client(params)
+    with mlflow.start_run(run_id=run.info.run_id):
         info = mlflow.sklearn.log_model(
             model,
             name="model",
@@ -81,13 +150,35 @@ def log_evaluation(
             pip_requirements=mlflow.sklearn.get_default_pip_requirements(),
             skops_trusted_types=TRUSTED_TYPES,
         )
-        mlflow.set_tags({"model_uri": info.model_uri, "model_id": info.model_id})
-        if passed:  # the plots on disk are this candidate's only when it passed
-            mlflow.log_artifacts(str(path(params, "plots")), artifact_path="plots")
-        for report in (path(params, "evaluation"), path(params, "data_quality")):
-            if report.with_suffix(".md").exists():
-                mlflow.log_artifact(str(report.with_suffix(".md")), artifact_path="reports")
-    return run.info.run_id
+        tags = {
+            "model_uri": info.model_uri,
+            "model_id": info.model_id,
+            ARTIFACT_HASH_TAG: artifact_sha256(info.model_uri),
+        }
+        mlflow.set_tags(tags)
+    return tags
+
+
+def artifact_sha256(model_uri: str) -> str:
+    import mlflow
+
+    with tempfile.TemporaryDirectory() as folder:
+        local = Path(mlflow.artifacts.download_artifacts(artifact_uri=model_uri, dst_path=folder))
+        return file_sha256(model_file_of(local))
+
+
+def model_file_of(folder: Path) -> Path:
+    """The skops file of a saved sklearn model; anything else (pickle, cloudpickle) is refused."""
+    flavor = yaml.safe_load((folder / "MLmodel").read_text()).get("flavors", {}).get("sklearn", {})
+    if flavor.get("serialization_format") != "skops":
+        raise PipelineError(
+            f"{folder}: the model is saved as {flavor.get('serialization_format')!r}, not skops; "
+            "refusing to load it"
+        )
+    file = (folder / str(flavor.get("pickled_model", ""))).resolve()
+    if folder.resolve() not in file.parents:
+        raise PipelineError(f"{folder}: the model file lies outside the model folder")
+    return file
 
 
 def not_tracked(params: dict, error: Exception) -> None:
@@ -115,6 +206,7 @@ def track_evaluation(params: dict, *args) -> str | None:
         return log_evaluation(params, *args)
     except Exception as error:  # MLflow raises many types for a store it cannot use
         not_tracked(
-            params, RuntimeError(f"MLflow tracking at {tracking_uri(params)} failed: {error}")
+            params,
+            RuntimeError(f"MLflow tracking at {redact(tracking_uri(params))} failed: {error}"),
         )
         return None

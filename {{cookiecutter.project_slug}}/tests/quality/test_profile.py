@@ -119,3 +119,34 @@ def test_psi_is_zero_for_equal_shares_and_grows_with_the_gap():
         < profile.psi(even, np.array([0.3, 0.2, 0.25, 0.25]))
         < profile.psi(even, np.array([0.7, 0.1, 0.1, 0.1]))
     )
+
+
+@pytest.mark.parametrize("size", [500, 20_000])
+def test_statistics_from_sorted_values_equal_the_direct_ones(size):
+    """Ties, zeros, values on the bin edges: the same numbers as computing each check directly."""
+    from scipy import stats
+
+    generator = np.random.default_rng(size)
+    zeros = generator.choice([0, 1], size, p=[0.1, 0.9])
+    numbers = np.round(generator.gamma(2.0, 3.0, size), 1) * zeros
+    reference = profile.column_profile(pd.Series(generator.gamma(2.0, 3.2, 800)), None)
+    numbers[:5] = reference["edges"][:5]
+    codes = (generator.random(size) < 0.4).astype(float)
+    ordered = np.sort(numbers)
+    values = pd.Series(numbers)
+    assert profile.observed_statistics(values, numbers, ordered, codes) == (
+        profile.number_statistics(values, codes)
+    )
+    np.testing.assert_array_equal(
+        profile.sorted_bin_shares(ordered, reference["edges"]),
+        profile.bin_shares(numbers, reference["edges"]),
+    )
+
+    def reference_cdf(points):
+        return np.interp(points, reference["quantiles"], profile.QUANTILES)
+
+    method = "exact" if size <= profile.EXACT_LIMIT else "asymp"
+    expected = stats.kstest(numbers, reference_cdf, method=method)
+    assert profile.ks_test(reference["quantiles"], ordered) == pytest.approx(
+        (expected.statistic, expected.pvalue), rel=1e-12
+    )

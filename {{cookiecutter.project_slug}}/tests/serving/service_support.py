@@ -13,16 +13,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import skops.io
 import uvicorn
 import yaml
 
-from {{ cookiecutter.module_name }} import files
+from {{ cookiecutter.module_name }} import provenance, tracking
 
 
 def export(folder: Path, model, columns: dict, version: str = "7") -> Path:
+    """A folder as `export` writes it: the model in skops format, its SHA-256 in model.json."""
     folder.mkdir(parents=True, exist_ok=True)
-    files.write_model(model, folder / "model.pkl")
-    (folder / "model.json").write_text(json.dumps({"model": "test-model", "version": version}))
+    skops.io.dump(model, folder / "model.skops")
+    sha256 = provenance.file_sha256(folder / "model.skops")
+    info = {"model": "test-model", "version": version, tracking.ARTIFACT_HASH_TAG: sha256}
+    (folder / "model.json").write_text(json.dumps(info))
     (folder / "contract.yaml").write_text(yaml.safe_dump({"columns": columns}))
     return folder
 

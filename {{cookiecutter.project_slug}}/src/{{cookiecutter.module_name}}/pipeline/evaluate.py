@@ -1,9 +1,15 @@
 """evaluate: candidate model and test set -> metrics, plots and, past the gate, models/model.pkl.
 
 A candidate that does not beat the dummy baseline by evaluate.baseline_margin on
-evaluate.primary_metric, or misses a threshold, fails the stage; the last good model and metrics
-stay.
+evaluate.primary_metric, or misses a threshold, fails the stage. The MLflow run is logged first;
+model, metrics and plots are replaced together as the last step, so a stage killed or failing on
+the way leaves the last good set whole.
 """
+
+import json
+import shutil
+import tempfile
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -12,9 +18,11 @@ from sklearn.inspection import permutation_importance
 from .. import gates, scoring, tracking
 from ..checks import raise_on_failure, write_report
 from ..config import param, path
-from ..files import copy_file, read_model, read_parquet, write_json
+from ..errors import redact
+from ..files import read_model, read_parquet, replace_together
 
 DIGITS = 6
+IMPORTANCE_ROWS = 10_000  # permutation importance on at most this many test rows: a bounded cost
 
 
 def assess(
@@ -42,7 +50,8 @@ def metric_gate(params: dict, scores: dict, baseline: dict) -> list:
 
 
 def feature_importance(model, features: pd.DataFrame, labels: pd.Series, seed: int) -> list[dict]:
-    """The estimator's own importances, mean absolute coefficients, or permutation importance."""
+    """The estimator's own importances, mean absolute coefficients, or permutation importance
+    (on a sample of at most IMPORTANCE_ROWS rows, the same every run)."""
     estimator = model[-1]
     names = model[:-1].get_feature_names_out()
     if hasattr(estimator, "feature_importances_"):
@@ -50,12 +59,41 @@ def feature_importance(model, features: pd.DataFrame, labels: pd.Series, seed: i
     elif hasattr(estimator, "coef_"):
         values = np.abs(np.atleast_2d(estimator.coef_)).mean(axis=0)
     else:
-        result = permutation_importance(model, features, labels, n_repeats=3, random_state=seed)
+        rows = min(len(features), IMPORTANCE_ROWS)
+        result = permutation_importance(
+            model, features, labels, n_repeats=3, random_state=seed, max_samples=rows
+        )
         names, values = features.columns, result.importances_mean
     ranked = sorted(zip(names, values, strict=True), key=lambda item: -item[1])
     return [
         {"feature": str(name), "importance": round(float(value), DIGITS)} for name, value in ranked
     ]
+
+
+def copier(source: Path):
+    return lambda target: shutil.copyfile(source, target)
+
+
+def track(params: dict, candidate: Path, scores: dict, passed: bool, plots: Path) -> None:
+    """Log the run, before anything is replaced: a store that fails (when mlflow.required) or a
+    stage killed while logging leaves the last good model, metrics and plots as they were."""
+    if tracking.tracking_available(params):
+        run = tracking.track_evaluation(params, candidate, scores, passed, plots)
+        if run:
+            print(f"evaluate: logged MLflow run {run} to {redact(tracking.tracking_uri(params))}")
+
+
+def keep(params: dict, candidate: Path, scores: dict, staged: list[Path]) -> None:
+    """The last step: the candidate becomes the model, with its metrics and plots, all or none."""
+    replace_together(
+        {
+            path(params, "model"): copier(candidate),
+            path(params, "metrics"): lambda target: target.write_text(
+                json.dumps(scores, indent=2) + "\n"
+            ),
+            **{path(params, "plots") / file.name: copier(file) for file in staged},
+        }
+    )
 
 
 def main(params: dict) -> None:
@@ -65,25 +103,21 @@ def main(params: dict) -> None:
     model = read_model(candidate)
     test = read_parquet(path(params, "test"))
     features, labels = test.drop(columns=[target]), test[target]
-    scores, plots_data = assess(task, model, features, labels, seed)
+    scores, plots = assess(task, model, features, labels, seed)
     train_labels = pd.read_parquet(path(params, "train"), columns=[target])[target]
     baseline = scoring.baseline_scores(task, train_labels, labels)
     print("evaluate: " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
     results = metric_gate(params, scores, baseline)
     passed = all(result.passed for result in results)
     report = path(params, "evaluation")
-    extra = {"task": task, "metrics": scores, "baseline": baseline, "plots": list(plots_data)}
+    extra = {"task": task, "metrics": scores, "baseline": baseline, "plots": list(plots)}
     write_report(results, report, "Model gate", extra=extra)
-    tracked = tracking.tracking_available(params)  # asked before anything is replaced
-    if passed:
-        plots = path(params, "plots")
-        for name, rows in plots_data.items():
-            write_json(rows, plots / f"{name}.json")
-        write_json(scores, path(params, "metrics"))
-        copy_file(candidate, path(params, "model"))
-    logged = gates.with_baseline(scores, baseline)
-    run = tracked and tracking.track_evaluation(params, candidate, model, features, logged, passed)
-    if run:
-        print(f"evaluate: logged MLflow run {run} to {tracking.tracking_uri(params)}")
+    with tempfile.TemporaryDirectory() as folder:
+        staged = [Path(folder) / f"{name}.json" for name in plots] if passed else []
+        for file in staged:
+            file.write_text(json.dumps(plots[file.stem], indent=2) + "\n")
+        track(params, candidate, gates.with_baseline(scores, baseline), passed, Path(folder))
+        if passed:
+            keep(params, candidate, scores, staged)
     raise_on_failure(results, report.with_suffix(".md"), "the last good model and metrics are kept")
     print(f"evaluate: the model passed the gate -> {path(params, 'model')}")

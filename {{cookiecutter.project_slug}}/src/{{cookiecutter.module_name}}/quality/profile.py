@@ -24,6 +24,7 @@ QUANTILES = np.linspace(0, 1, 101)
 BINS = 10
 CATEGORY_LIMIT = 20  # numeric columns with at most this many values are treated as categories
 EPSILON = 1e-4  # stands in for an empty bin in PSI
+EXACT_LIMIT = 10_000  # values up to which the KS p-value is exact
 # (check, statistic, the limit in params.yaml's validate section on how far it may move)
 MOVES = [
     ("most common value share", "top_share", "top_share_change_max"),
@@ -117,24 +118,29 @@ def psi(expected: np.ndarray, actual: np.ndarray) -> float:
     return float(np.sum((actual - expected) * np.log(actual / expected)))
 
 
-def ks_test(reference_quantiles: list[float], numbers: np.ndarray) -> tuple[float, float]:
-    """One-sample KS test of new values against the reference, rebuilt from its quantiles.
+def ks_test(reference_quantiles: list[float], ordered: np.ndarray) -> tuple[float, float]:
+    """One-sample KS test of new values (sorted) against the reference, rebuilt from its quantiles.
 
-    Computed by hand rather than with scipy's kstest, which assumes no ties: on whole numbers or
-    rounded measurements it reports a column's own data as drifted.
+    Tied values (whole numbers, rounded measurements) are steps in both distributions, so both are
+    compared at and just below each distinct value; scipy's kstest assumes no ties and reports a
+    column's own data as drifted. Past EXACT_LIMIT values the p-value is the asymptotic one:
+    the exact one costs about 0.75 s per column at a million rows when the distance is small.
     """
     quantiles = np.asarray(reference_quantiles, dtype=float)
-    values, counts = np.unique(numbers, return_counts=True)
-    empirical = np.cumsum(counts) / len(numbers)
-    before = np.concatenate([[0.0], empirical[:-1]])
-    statistic = max(
-        np.abs(empirical - _reference_cdf(quantiles, values, "right")).max(),
-        np.abs(before - _reference_cdf(quantiles, values, "left")).max(),
+    count = len(ordered)
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
+    values = ordered[starts[:-1]]
+    statistic = float(
+        max(
+            np.abs(starts[1:] / count - _reference_cdf(quantiles, values, "right")).max(),
+            np.abs(starts[:-1] / count - _reference_cdf(quantiles, values, "left")).max(),
+        )
     )
-    n = len(numbers)
-    # The exact distribution is slow past 10,000 values; the asymptotic one is accurate there.
-    pvalue = stats.kstwo.sf(statistic, n) if n <= 10_000 else stats.kstwobign.sf(statistic * n**0.5)
-    return float(statistic), float(pvalue)
+    if count <= EXACT_LIMIT:
+        pvalue = stats.kstwo.sf(statistic, count)
+    else:
+        pvalue = stats.kstwobign.sf(statistic * np.sqrt(count))
+    return statistic, float(np.clip(pvalue, 0, 1))
 
 
 def _reference_cdf(quantiles: np.ndarray, points: np.ndarray, side: str) -> np.ndarray:
@@ -147,6 +153,34 @@ def _reference_cdf(quantiles: np.ndarray, points: np.ndarray, side: str) -> np.n
     index = right - 1 if side == "right" else left
     level = QUANTILES[np.clip(index, 0, last)]
     return np.where(tied, level, interpolated)
+
+
+def observed_statistics(
+    values: pd.Series, numbers: np.ndarray, ordered: np.ndarray, codes: np.ndarray | None
+) -> dict:
+    """number_statistics of a column's present values, reading counts from them sorted once."""
+    constant = ordered[0] == ordered[-1]
+    correlation = None
+    if codes is not None and not constant and codes.std() > 0:
+        present = values.notna().to_numpy()
+        pairs = (numbers, codes) if len(numbers) == len(codes) else (numbers, codes[present])
+        correlation = rounded(np.corrcoef(*pairs)[0, 1])
+    starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1], [True])))
+    zeros = np.searchsorted(ordered, 0.0, "right") - np.searchsorted(ordered, 0.0, "left")
+    return {
+        "top_share": rounded(np.diff(starts).max() / len(ordered)),
+        "zero_share": rounded(float(zeros / len(ordered))),
+        "skewness": 0.0 if constant else rounded(float(stats.skew(numbers))),
+        "target_correlation": correlation,
+        "min": rounded(ordered[0]),
+        "max": rounded(ordered[-1]),
+    }
+
+
+def sorted_bin_shares(ordered: np.ndarray, edges: list[float]) -> np.ndarray:
+    """bin_shares of sorted values: the bin boundaries are found by bisection, not per value."""
+    bounds = np.concatenate(([0], np.searchsorted(ordered, edges, side="left"), [len(ordered)]))
+    return np.diff(bounds) / max(len(ordered), 1)
 
 
 def psi_result(column: str, shift: float, limits: dict) -> Result:
@@ -187,7 +221,8 @@ def number_results(
     numbers = values.dropna().to_numpy(dtype=float)
     if not len(numbers):
         return [Result("values", column, "none", "some", False)]
-    observed = number_statistics(values, codes)
+    ordered = np.sort(numbers)  # sorted once, for every check that counts
+    observed = observed_statistics(values, numbers, ordered, codes)
     results = []
     for check, statistic, limit_name in MOVES:
         now, then, limit = observed[statistic], reference[statistic], limits[limit_name]
@@ -206,9 +241,9 @@ def number_results(
             low <= observed["min"] and observed["max"] <= high,
         )
     )
-    shares = bin_shares(numbers, reference["edges"])
+    shares = sorted_bin_shares(ordered, reference["edges"])
     results.append(psi_result(column, psi(np.array(reference["bin_shares"]), shares), limits))
-    statistic, pvalue = ks_test(reference["quantiles"], numbers)
+    statistic, pvalue = ks_test(reference["quantiles"], ordered)
     drifted = pvalue < limits["ks_pvalue_min"] and statistic > limits["ks_statistic_max"]
     results.append(
         Result(

@@ -1,5 +1,8 @@
 """promote: register models/model.pkl as a new version; make it champion if it beats the champion.
 
+The model is logged to the evaluate run that measured it (MLflow's sklearn flavor, saved with
+skops, with its signature, input example and SHA-256) only here, when it goes to the registry.
+
 Writes reports/promotion.md and .json; a rejected challenger exits with status 1, so CI can gate.
 """
 
@@ -46,6 +49,9 @@ def main(params: dict) -> None:
         raise PipelineError(
             f"no MLflow run logged {model_file}; run `dvc repro --force evaluate` first"
         )
+    if "model_uri" not in run.data.tags:  # evaluate logs the hash; the model is logged here
+        tracking.log_model(params, run, model_file)
+        run = client.get_run(run.info.run_id)
     version = models.register(client, name, run)
     current = models.champion(client, name)
     champion_metrics = client.get_run(current.run_id).data.metrics if current else None

@@ -1,10 +1,15 @@
-"""export: the champion as a folder a container can serve: model.pkl, model.json, contract.yaml."""
+"""export: the champion as a folder a container can serve: model.skops, model.json, contract.yaml.
 
+The model file is the registered skops file, checked against its recorded SHA-256 before it is
+written; model.json records that hash, which serving checks again when it loads the folder.
+"""
+
+import tempfile
 from pathlib import Path
 
 from .. import models, tracking
 from ..config import param, path
-from ..files import copy_file, write_json, write_model
+from ..files import copy_file, write_json
 
 
 def arguments(parser) -> None:
@@ -12,14 +17,15 @@ def arguments(parser) -> None:
 
 
 def main(params: dict, to: str = "build/model") -> None:
-    import mlflow
-
     client = tracking.client(params)
     name = param(params, "mlflow.model_name")
     version = models.resolve(client, name, models.CHAMPION)
-    model = mlflow.sklearn.load_model(f"models:/{name}/{version.version}")
     folder = Path(to)
-    write_model(model, folder / "model.pkl")
-    write_json(models.describe(version, client.get_run(version.run_id)), folder / "model.json")
+    with tempfile.TemporaryDirectory() as scratch:
+        file, sha256 = models.registered_file(client, version, Path(scratch))
+        models.load_verified(file, sha256, models.described(version))  # refuse before writing
+        copy_file(file, folder / "model.skops")
+    info = models.describe(version, client.get_run(version.run_id))
+    write_json({**info, tracking.ARTIFACT_HASH_TAG: sha256}, folder / "model.json")
     copy_file(path(params, "contract"), folder / "contract.yaml")
     print(f"export: {name} version {version.version} -> {folder}")

@@ -4,14 +4,12 @@ Every problem (a missing folder, an empty, truncated or corrupt model file, a ba
 unknown registered model) is a PipelineError naming the file or URI, so `serve` stops with one line.
 """
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import models, tracking
 from ..config import path
 from ..errors import PipelineError, first_line
-from ..files import read_model
 from ..quality.contract import load_contract
 
 
@@ -24,13 +22,13 @@ class Loaded:
 
 
 def load(params: dict, source: str) -> Loaded:
-    """The model named by source: "models:/<name>[@alias]" or a folder of model.pkl, model.json
-    and contract.yaml."""
+    """The model named by source: "models:/<name>[@alias]" or a folder of model.skops, model.json
+    and contract.yaml. models.py loads either, after checking the recorded SHA-256; never pickle."""
     if source.startswith("models:/"):
         model, info, contract = _from_registry(params, source)
     else:
         model, info, contract = _from_folder(source)
-        source = str(Path(source) / "model.pkl")
+        source = str(Path(source) / "model.skops")
     features = getattr(model, "feature_names_in_", None)
     if not callable(getattr(model, "predict", None)) or features is None:
         raise PipelineError(
@@ -42,14 +40,13 @@ def load(params: dict, source: str) -> Loaded:
 
 
 def _from_registry(params: dict, source: str) -> tuple[object, dict, Path]:
-    import mlflow
     from mlflow.exceptions import MlflowException
 
     name, _, alias = source.removeprefix("models:/").partition("@")
     try:
         client = tracking.client(params)
         version = models.resolve(client, name, alias or models.CHAMPION)
-        model = mlflow.sklearn.load_model(f"models:/{name}/{version.version}")
+        model = models.load_registered(client, version)
         tags = client.get_run(version.run_id).data.tags
     except PipelineError as error:
         raise PipelineError(f"MODEL_URI {source}: {error}") from None
@@ -64,20 +61,13 @@ def _from_folder(source: str) -> tuple[object, dict, Path]:
     if not folder.is_dir():
         raise PipelineError(
             f"MODEL_URI {source}: no such folder; use models:/<name>@champion or a folder "
-            "written by `python -m <package> export`"
+            "written by {command('export')}"
         )
-    description = folder / "model.json"
     try:
-        info = json.loads(description.read_text())
-    except (OSError, ValueError) as error:
-        raise PipelineError(f"{description}: cannot be read: {first_line(error)}") from None
-    if not isinstance(info, dict):
-        raise PipelineError(f"{description}: expected a JSON object, got {type(info).__name__}")
-    file = folder / "model.pkl"
-    try:
-        model = read_model(file)
+        model, info = models.load_exported(folder)
     except PipelineError:
         raise
-    except Exception as error:  # unpickling a damaged file raises almost any type
+    except Exception as error:  # a damaged model file raises almost any type
+        file = folder / "model.skops"
         raise PipelineError(f"{file}: not a readable model file: {first_line(error)}") from None
     return model, info, folder / "contract.yaml"
