@@ -68,10 +68,15 @@ def test_categories_outside_the_contract_are_refused_and_listed_in_the_schema(
     ]
 
 
-def test_a_poisoned_request_fails_alone_among_concurrent_valid_ones(params, data, tmp_path):
+def test_a_poisoned_request_fails_alone_among_concurrent_valid_ones(
+    params, data, tmp_path, monkeypatch
+):
     """A schema-valid value that breaks the model fails its own request only, with a JSON 500."""
     model = train.make_model(RandomForestClassifier(n_estimators=20, random_state=0))
     model = Fragile(model.fit(data[FEATURES], data["species"]))
+    # The verified loader refuses a class it does not trust, rightly; this test is about scoring.
+    loaded = service_app.Loaded(model, {"model": "test-model"}, COLUMNS, list(FEATURES))
+    monkeypatch.setattr(service_app, "load", lambda params, source: loaded)
     rows = json.loads(data[FEATURES].head(40).to_json(orient="records"))
     poison = {**rows[0], "x1": Fragile.poison}
     answers: list[dict] = []

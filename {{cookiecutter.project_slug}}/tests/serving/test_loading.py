@@ -16,13 +16,13 @@ def folder(tmp_path):
 
 
 def damage(folder, how: str):
-    model, description = folder / "model.pkl", folder / "model.json"
+    model, description = folder / "model.skops", folder / "model.json"
     if how == "empty model":
         model.write_bytes(b"")
     elif how == "truncated model":
         model.write_bytes(model.read_bytes()[: model.stat().st_size // 2])
     elif how == "corrupt model":
-        model.write_bytes(b"\x80\x04this is not a pickle" * 10)
+        model.write_bytes(b"PK\x03\x04this is not a skops file" * 10)
     elif how == "bad model.json":
         description.write_text("{not json")
     elif how == "model.json not an object":
@@ -38,10 +38,10 @@ def damage(folder, how: str):
 @pytest.mark.parametrize(
     ("how", "named"),
     [
-        ("empty model", "model.pkl"),
-        ("truncated model", "model.pkl"),
-        ("corrupt model", "model.pkl"),
-        ("missing model", "model.pkl"),
+        ("empty model", "model.skops"),
+        ("truncated model", "model.skops"),
+        ("corrupt model", "model.skops"),
+        ("missing model", "model.skops"),
         ("bad model.json", "model.json"),
         ("model.json not an object", "model.json"),
         ("missing folder", "absent"),
@@ -55,9 +55,16 @@ def test_a_model_that_cannot_be_loaded_is_one_line(folder, how, named, monkeypat
 
 
 def test_an_object_that_is_not_a_model_is_one_line(folder, monkeypatch, capsys):
-    from {{ cookiecutter.module_name }} import files
+    import json
 
-    files.write_model({"weights": [1, 2]}, folder / "model.pkl")
+    import skops.io
+
+    from {{ cookiecutter.module_name }} import provenance, tracking
+
+    skops.io.dump({"weights": [1, 2]}, folder / "model.skops")
+    info = json.loads((folder / "model.json").read_text())
+    info[tracking.ARTIFACT_HASH_TAG] = provenance.file_sha256(folder / "model.skops")
+    (folder / "model.json").write_text(json.dumps(info))
     monkeypatch.setenv("MODEL_URI", str(folder))
     assert main(["serve", "--port", "1"]) == 2
     assert "not a model this service can serve" in capsys.readouterr().err
