@@ -125,7 +125,7 @@ def check_first_report(workspace: Path, bodies: list[str]) -> None:
     report = (workspace / "reports/pr_report.md").read_text()
     assert "| train.random_forest.max_depth | 8 | 4 |" in report
     assert re.search(r"\| roc_auc \| 0\.\d{4} \| 0\.\d{4} \| [+-]0\.\d{4} \|", report)
-    assert "- Thresholds (" in report and "Against the base:" in report
+    assert "- Metric gate (" in report and "Against the base:" in report
     (body,) = bodies  # the report behind the marker that finds the note again on the next push
     assert body.startswith("<!--") and body.endswith(report)
     assert (workspace / "dvc_plots/index.html").exists()
