@@ -13,9 +13,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import bake_project, run
+from conftest import bake_project, digest, run
 from sklearn import datasets
-from test_pipeline import digest
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 

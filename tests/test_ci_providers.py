@@ -15,8 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import VENV_BIN, bake_project, run
-from test_pipeline import set_params
+from conftest import VENV_BIN, bake_project, run, set_params
 
 CI_FILES = {
     "github": {".github/workflows/main.yml", ".github/workflows/pr.yml", ".github/workflows/rollback.yml"},

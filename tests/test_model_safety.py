@@ -18,9 +18,8 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
-from conftest import project_env, run
-from test_pipeline import digest, set_params
-from test_registry import CLI, MODEL, free_port, runs, store
+from conftest import digest, free_port, project_env, run, set_params
+from test_registry import CLI, MODEL, runs, store
 
 KEPT = ["models/model.pkl", "reports/metrics.json", "reports/plots/roc.json", "reports/plots/feature_importance.json"]
 

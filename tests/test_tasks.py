@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import bake_project, run
-from test_pipeline import set_params
+from conftest import bake_project, run, set_params
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
