@@ -235,7 +235,9 @@ from pathlib import Path
 import yaml
 from sklearn import datasets
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
-from breast_cancer_classifier import files, train
+import skops.io
+from breast_cancer_classifier import provenance, tracking
+from breast_cancer_classifier.pipeline import train
 
 kind, folder = sys.argv[1], Path(sys.argv[2])
 if kind == "species":
@@ -249,8 +251,9 @@ else:
 features.columns = [name.replace(" (cm)", "").replace(" ", "_") for name in features.columns]
 model = train.make_model(estimator).fit(features, target)
 folder.mkdir(parents=True)
-files.write_model(model, folder / "model.pkl")
-(folder / "model.json").write_text(json.dumps({"model": kind, "version": "1"}))
+skops.io.dump(model, folder / "model.skops")
+sha256 = provenance.file_sha256(folder / "model.skops")
+(folder / "model.json").write_text(json.dumps({"model": kind, "version": "1", tracking.ARTIFACT_HASH_TAG: sha256}))
 columns = {name: {"type": "float"} for name in features.columns}
 (folder / "contract.yaml").write_text(yaml.safe_dump({"columns": columns}))
 rows = json.loads(features.head(10).to_json(orient="records"))  # the numbers as JSON has them
