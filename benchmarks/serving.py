@@ -43,9 +43,10 @@ BIN = Path(sys.executable).parent
 CONCURRENCY, SOAK_CONCURRENCY, BAD_EVERY, ROWS, CHECKED = 8, 16, 10, 16, 5
 RATIO_TARGET, IN_PROCESS_SHARE, P99_LIMIT_MS, GROWTH_LIMIT = 10.0, 1 / 3, 50.0, 10.0
 IN_PROCESS = """
-import json, sys, time
-import joblib, pandas as pd
-model = joblib.load("build/model/model.pkl")
+import importlib, json, sys, time
+from pathlib import Path
+import pandas as pd
+model, _ = importlib.import_module(sys.argv[2] + ".models").load_exported(Path("build/model"))
 rows = json.load(open(sys.argv[1]))
 features = [str(name) for name in model.feature_names_in_]
 rates = {}
@@ -186,7 +187,11 @@ def bad_bodies(rows: list[dict]) -> list:
 
 def in_process_rates(project: Path, env: dict, rows: Path) -> dict:
     result = subprocess.run(
-        [sys.executable, "-c", IN_PROCESS, str(rows)], cwd=project, env=env, capture_output=True, text=True
+        [sys.executable, "-c", IN_PROCESS, str(rows), module_name(project)],
+        cwd=project,
+        env=env,
+        capture_output=True,
+        text=True,
     )
     if result.returncode != 0:
         sys.exit(f"error: scoring in-process failed: {result.stderr[-2000:]}")
