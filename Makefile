@@ -56,6 +56,10 @@ lock: setup ## Re-resolve the baked project's lock and requirements-dev.txt (nee
 	cp build/lock/requirements.lock '$(PROJECT)/requirements.lock'
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --requirement '$(PROJECT)/requirements.lock'
 	$(BIN)/python tests/tools/module_names.py  # the import names the pre-generation hook refuses
+	cp build/lock/requirements.lock build/lock/lock/requirements.lock  # what `make setup` compiles, listed anew
+	rm -f build/lock/lock/scripts/compile_imports.txt
+	cd build/lock/lock && PYTHONPATH=src $(BIN)/python scripts/compile_imports.py
+	cp build/lock/lock/scripts/compile_imports.txt '$(PROJECT)/scripts/compile_imports.txt'
 	$(BIN)/uv pip compile requirements-dev.in --universal --python-version 3.10 --quiet --no-header \
 		--constraint '$(PROJECT)/requirements.lock' --output-file requirements-dev.txt
 

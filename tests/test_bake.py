@@ -1,8 +1,10 @@
 """Baking: the files, the options, the lint of the result and the post-generation steps."""
 
+import hashlib
 import itertools
 import re
 import subprocess
+import sysconfig
 from pathlib import Path
 
 import jinja2
@@ -176,6 +178,19 @@ def test_template_and_bake_share_the_tool_versions():
                 pins.setdefault(match.group(1), set()).add(match.group(2))
     assert {name for name, versions in pins.items() if len(versions) > 1} == set()
     assert {"pytest", "ruff", "uv"} <= set(pins)
+
+
+def test_setup_compiles_from_a_list_made_for_the_shipped_lock():
+    """`make setup` compiles the listed files only while the list's stamp is the lock's hash (`make lock`
+    writes both); the listed files are those of the locked packages, installed in the template's venv."""
+    project = TEMPLATE / "{{cookiecutter.project_slug}}"
+    stamp, *files = (project / "scripts/compile_imports.txt").read_text().splitlines()
+    lock_hash = hashlib.sha256((project / "requirements.lock").read_bytes()).hexdigest()
+    assert stamp == f"# requirements.lock sha256 {lock_hash}"
+    site = Path(sysconfig.get_paths()["purelib"])
+    assert len(files) > 1000 and all(file.endswith(".py") for file in files)
+    missing = [file for file in files if not (site / file).exists()]
+    assert len(missing) <= len(files) // 100, missing[:10]
 
 
 def test_dvc_files_are_those_dvc_init_writes(bake, tmp_path):
