@@ -11,6 +11,7 @@ import importlib
 import importlib.util
 import sys
 
+from . import tracking_process
 from .config import load_params
 from .errors import PipelineError, redact, shorten
 
@@ -37,6 +38,8 @@ COMMANDS = [
     "serving.monitor",
     "serving.alert",
 ]
+# Commands that log to MLflow at their end: the logging process starts before their imports.
+LOGGED = {"pipeline.evaluate"}
 
 
 def command_name(module: str) -> str:
@@ -77,6 +80,8 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, object]:
     for name, (path, spec) in commands.items():
         command = subparsers.add_parser(name, help=summary(spec), parents=[debug])
         if name == chosen:
+            if path in LOGGED:
+                tracking_process.start()
             module = importlib.import_module(f"{__package__}.{path}")
             if hasattr(module, "arguments"):
                 module.arguments(command)
@@ -102,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         where = error.filename if error.filename is not None else "a file"
         print(f"error: {redact(str(where))}: {error.strerror}", file=sys.stderr)
         return 2
+    finally:
+        tracking_process.stop()
     return 0
 
 

@@ -88,16 +88,26 @@ def _alive(pid: int) -> bool:
     return pid > 0 and pid != os.getpid()
 
 
-def log_evaluation(params: dict, candidate: Path, scores: dict, passed: bool, plots: Path) -> str:
+def open_experiment(params: dict) -> str:
+    """The id of the configured experiment, created if new, its stale runs closed."""
+    import mlflow
+
+    client(params)
+    experiment = mlflow.set_experiment(param(params, "mlflow.experiment"))
+    close_stale_runs(mlflow.MlflowClient(), experiment.experiment_id)
+    return experiment.experiment_id
+
+
+def log_evaluation(
+    params: dict, candidate: Path, scores: dict, passed: bool, plots: Path, experiment: str = ""
+) -> str:
     """One MLflow run per evaluation: params, metrics, plots, reports, lineage and the model's hash.
 
     The model itself is logged by `promote`, for the versions that go to the registry only.
     """
     import mlflow
 
-    client(params)
-    experiment = mlflow.set_experiment(param(params, "mlflow.experiment"))
-    close_stale_runs(mlflow.MlflowClient(), experiment.experiment_id)
+    experiment = experiment or open_experiment(params)
     tags = {
         **git_tags(),
         **data_tags(params),
@@ -107,7 +117,7 @@ def log_evaluation(params: dict, candidate: Path, scores: dict, passed: bool, pl
         HOST_TAG: socket.gethostname(),
         PID_TAG: str(os.getpid()),
     }
-    with mlflow.start_run(tags=tags) as run:
+    with mlflow.start_run(experiment_id=experiment, tags=tags) as run:
         mlflow.log_params(flatten(params))
         mlflow.log_metrics(scores)
         pause_point("logging")
@@ -201,9 +211,10 @@ def tracking_available(params: dict) -> bool:
     return True
 
 
-def track_evaluation(params: dict, *args) -> str | None:
+def track_evaluation(params: dict, log, *args) -> str | None:
+    """The run id that log(*args) returns; its failure is one line, or a warning (not_tracked)."""
     try:
-        return log_evaluation(params, *args)
+        return log(*args)
     except Exception as error:  # MLflow raises many types for a store it cannot use
         not_tracked(
             params,

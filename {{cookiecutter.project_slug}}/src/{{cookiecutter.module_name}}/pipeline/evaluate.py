@@ -6,6 +6,7 @@ model, metrics and plots are replaced together as the last step, so a stage kill
 the way leaves the last good set whole.
 """
 
+import functools
 import json
 import shutil
 import tempfile
@@ -15,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.inspection import permutation_importance
 
-from .. import gates, scoring, tracking
+from .. import gates, scoring, tracking, tracking_process
 from ..checks import raise_on_failure, write_report
 from ..config import param, path
 from ..errors import redact
@@ -78,7 +79,11 @@ def track(params: dict, candidate: Path, scores: dict, passed: bool, plots: Path
     """Log the run, before anything is replaced: a store that fails (when mlflow.required) or a
     stage killed while logging leaves the last good model, metrics and plots as they were."""
     if tracking.tracking_available(params):
-        run = tracking.track_evaluation(params, candidate, scores, passed, plots)
+        if tracking_process.started():  # by __main__, before this module's imports
+            log = tracking_process.log
+        else:
+            log = functools.partial(tracking.log_evaluation, params)
+        run = tracking.track_evaluation(params, log, candidate, scores, passed, plots)
         if run:
             print(f"evaluate: logged MLflow run {run} to {redact(tracking.tracking_uri(params))}")
 
