@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import VENV_BIN, bake_project, run, set_params
+from conftest import VENV_BIN, bake_project, fake_docker, run, set_params
 
 CI_FILES = {
     "github": {".github/workflows/main.yml", ".github/workflows/pr.yml", ".github/workflows/rollback.yml"},
@@ -23,6 +23,11 @@ CI_FILES = {
     "azure": {"azure-pipelines/main.yml", "azure-pipelines/pr.yml", "azure-pipelines/rollback.yml"},
 }
 MONITOR = {"github": ".github/workflows/monitor.yml", "azure": "azure-pipelines/monitor.yml"}
+PR_AND_MAIN = {
+    "github": (".github/workflows/pr.yml", ".github/workflows/main.yml"),
+    "gitlab": (".gitlab-ci.yml", ".gitlab-ci.yml"),
+    "azure": ("azure-pipelines/pr.yml", "azure-pipelines/main.yml"),
+}
 SCHEMA = {"github": "vendor.github-workflows", "gitlab": "vendor.gitlab-ci", "azure": "vendor.azure-pipelines"}
 
 
@@ -41,6 +46,13 @@ def test_a_bake_has_only_its_providers_files_and_they_match_its_schema(tmp_path,
     assert not [folder for folder in other_folders if (project / folder).exists()], "an empty folder was left"
     # The Azure schema has a pattern that the default regex engine cannot compile.
     run(project, "check-jsonschema", "--regex-variant", "python", "--builtin-schema", SCHEMA[ci], *sorted(expected))
+    text = {name: (project / name).read_text() for name in expected}
+    pr, main = PR_AND_MAIN[ci]
+    if ci == "github":  # one workflow for both: the steps are skipped without a Dockerfile
+        assert "if: hashFiles('Dockerfile') != ''\n        run: make review-app" in text[pr]
+        assert "if: hashFiles('Dockerfile') != ''" in text[main].split("run: make image")[0].rsplit("- name:", 1)[1]
+    else:
+        assert ("make review-app" in text[pr]) == ("make image" in text[main]) == (serving == "yes")
 
 
 def test_the_gitlab_pipeline_follows_the_security_rules(tmp_path):
@@ -54,6 +66,10 @@ def test_the_gitlab_pipeline_follows_the_security_rules(tmp_path):
             # Merge-request titles, descriptions and branch names are attacker-controlled.
             assert not re.search(r"CI_MERGE_REQUEST_(TITLE|DESCRIPTION|SOURCE_BRANCH)|CI_COMMIT_(MESSAGE|TITLE)", line)
     assert jobs["rollback"]["rules"][0]["when"] == "manual"
+    docker = pipeline[".docker-in-docker"]  # the review app's and the image's engine
+    assert [service["name"] for service in docker["services"]] == ["docker:27.5.1-dind"], "pinned by version"
+    with_docker = [name for name, job in jobs.items() if job.get("extends") == ".docker-in-docker"]
+    assert with_docker == ["merge-request", "release"]
     assert "CI_JOB_TOKEN" not in (tmp_path / "breast-cancer-classifier/.gitlab-ci.yml").read_text()
 
 
@@ -92,12 +108,17 @@ def origin_with_a_change(ci: str, tmp_path: Path) -> Path:
     return workspace
 
 
+def job_path() -> str:
+    """PATH outside the template's venv: a job has only what `make setup` installs."""
+    return os.environ["PATH"].replace(f"{VENV_BIN}{os.pathsep}", "")
+
+
 def job_environment(workspace: Path, variables: dict[str, str]) -> dict[str, str]:
     """This machine's environment outside the template's venv, with the job's variables.
 
     The dependency cache the provider would restore is this machine's warm uv cache."""
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PATH"] = os.environ["PATH"].replace(f"{VENV_BIN}{os.pathsep}", "")
+    env["PATH"] = job_path()
     env.update({"CI": "true", **variables})
     env["UV_CACHE_DIR"] = os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache/uv"))
     env.pop("PIP_CACHE_DIR", None)
@@ -127,6 +148,9 @@ def check_first_report(workspace: Path, bodies: list[str]) -> None:
     assert "- Metric gate (" in report and "Against the base:" in report
     (body,) = bodies  # the report behind the marker that finds the note again on the next push
     assert body.startswith("<!--") and body.endswith(report)
+    assert "### Review app" in report and ": passed." in report  # the smoke test of this change's container
+    assert re.search(r"Image: `sha256:[0-9a-f]{64}`", report)
+    assert not list((workspace.parent / "docker").glob("*.pid")), "the review app's container was stopped"
     assert (workspace / "dvc_plots/index.html").exists()
 
 
@@ -140,14 +164,14 @@ def test_the_gitlab_merge_request_job_rehearsed_posts_one_note_and_updates_it(tm
     from fake_ci import environment, fake_ci
 
     merge_base = run(workspace, "git", "merge-base", "HEAD", "origin/main").stdout.strip()
-    with fake_ci("gitlab") as (api, state):
+    with fake_ci("gitlab") as (api, state), fake_docker(tmp_path / "docker", job_path()) as docker:
         predefined = {**environment("gitlab", api), "CI_PROJECT_DIR": str(workspace),
                       "CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
                       "CI_MERGE_REQUEST_DIFF_BASE_SHA": merge_base}  # fmt: skip
         # GitLab expands $VARIABLES in variables: values, then gives every variable to the shell.
         variables = {**pipeline["variables"], **job["variables"]}
         env = job_environment(workspace, {key: string.Template(str(value)).safe_substitute(predefined)
-                                          for key, value in variables.items()} | predefined)  # fmt: skip
+                                          for key, value in variables.items()} | predefined | docker)  # fmt: skip
         rehearse(workspace, lines, env)
         check_first_report(workspace, [note["body"] for note in state.comments.values()])
 
@@ -172,14 +196,14 @@ def test_the_azure_pull_request_pipeline_rehearsed_posts_one_thread_and_updates_
     sys.path.insert(0, str(workspace / "tests"))
     from fake_ci import environment, fake_ci
 
-    with fake_ci("azure") as (api, state):
+    with fake_ci("azure") as (api, state), fake_docker(tmp_path / "docker", job_path()) as docker:
         predefined = environment("azure", api)
         # Azure gives its predefined variables to every step as environment, except the token,
         # which a step gets only by mapping $(System.AccessToken) in its env:.
         token = predefined.pop("SYSTEM_ACCESSTOKEN")
         names = {"System.AccessToken": token, "System.PullRequest.targetBranchName": "main",
                  "Pipeline.Workspace": str(tmp_path)}  # fmt: skip
-        env = job_environment(workspace, {**predefined, "BUILD_REASON": "PullRequest"})
+        env = job_environment(workspace, {**predefined, "BUILD_REASON": "PullRequest", **docker})
 
         def run_steps(selected: list[dict]) -> None:
             for step in selected:
