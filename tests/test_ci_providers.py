@@ -1,9 +1,11 @@
 """The `ci` answer: GitLab and Azure DevOps pipelines, linted offline, held to security rules, rehearsed.
 
-There is no GitLab runner or Azure agent here, so a rehearsal runs the merge/pull-request job's script
-lines in order, in a clone with an `origin`, with the variables the provider sets, against a stand-in of
-its API on 127.0.0.1 (the baked tests/fake_ci.py), which is the only part replaced. Two pushes: the
-report is posted once, then updated in place.
+There is no GitLab runner, Azure agent or docker engine here. GitLab's merge-request job runs under
+gitlab-ci-local in shell mode; Azure's pull-request steps run in order with bash. Both run in a clone
+with an `origin`, with the variables the provider sets, against a stand-in of its API on 127.0.0.1 (the
+baked tests/fake_ci.py), and with a stand-in `docker` (tests/tools/fake_docker.py) that runs the
+Dockerfile's command for the review app: those are the only parts replaced. Two pushes: the report is
+posted once, then updated in place.
 """
 
 import os
