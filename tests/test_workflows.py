@@ -84,6 +84,18 @@ def test_main_promotes_only_a_model_it_built(project):
     assert names.index("Reproduce every stage here") < names.index("Promote through the gate")
 
 
+def test_a_failed_review_app_still_gets_its_report_and_comment(project):
+    """The review app runs after the suites; when only it failed, the comment says which check failed."""
+    steps = yaml.safe_load((project / ".github/workflows/pr.yml").read_text())["jobs"]["model"]["steps"]
+    by_name = {step.get("name"): step for step in steps}
+    names = list(by_name)
+    assert names.index("Data and model suites") < names.index("Review app") < names.index("Report")
+    assert by_name["Review app"] == {"name": "Review app", "id": "review-app", "if": "hashFiles('Dockerfile') != ''",
+                                     "run": "make review-app"}  # fmt: skip
+    for name in ("Report", "Comment"):
+        assert by_name[name]["if"] == "success() || steps.review-app.outcome == 'failure'", name
+
+
 def test_every_workflow_follows_the_security_rules(project):
     for name, workflow in workflows(project).items():
         triggers = workflow.get("on", workflow.get(True))
