@@ -115,3 +115,22 @@ def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
+
+
+@contextmanager
+def fake_docker(folder: Path, path: str) -> Iterator[dict[str, str]]:
+    """Variables that make tests/tools/fake_docker.py the `docker` on PATH (there is no engine here), with
+    its state in folder and a free port for the review app; a container left running is killed after."""
+    (folder / "bin").mkdir(parents=True)
+    shim = folder / "bin/docker"
+    shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" "{TEMPLATE / "tests/tools/fake_docker.py"}" "$@"\n')
+    shim.chmod(0o755)
+    try:
+        yield {"PATH": f"{folder / 'bin'}{os.pathsep}{path}", "FAKE_DOCKER_STATE": str(folder),
+               "REVIEW_PORT": str(free_port())}  # fmt: skip
+    finally:
+        for pid in folder.glob("*.pid"):
+            try:
+                os.killpg(int(pid.read_text()), signal.SIGKILL)
+            except ProcessLookupError:
+                continue  # it had stopped

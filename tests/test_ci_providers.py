@@ -1,21 +1,22 @@
 """The `ci` answer: GitLab and Azure DevOps pipelines, linted offline, held to security rules, rehearsed.
 
-There is no GitLab runner or Azure agent here, so a rehearsal runs the merge/pull-request job's script
-lines in order, in a clone with an `origin`, with the variables the provider sets, against a stand-in of
-its API on 127.0.0.1 (the baked tests/fake_ci.py), which is the only part replaced. Two pushes: the
-report is posted once, then updated in place.
+There is no GitLab runner, Azure agent or docker engine here. GitLab's merge-request job runs under
+gitlab-ci-local in shell mode; Azure's pull-request steps run in order with bash. Both run in a clone
+with an `origin`, with the variables the provider sets, against a stand-in of its API on 127.0.0.1 (the
+baked tests/fake_ci.py), and with a stand-in `docker` (tests/tools/fake_docker.py) that runs the
+Dockerfile's command for the review app: those are the only parts replaced. Two pushes: the report is
+posted once, then updated in place.
 """
 
 import os
 import re
-import string
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import VENV_BIN, bake_project, run, set_params
+from conftest import TEMPLATE, VENV_BIN, bake_project, fake_docker, run, set_params
 
 CI_FILES = {
     "github": {".github/workflows/main.yml", ".github/workflows/pr.yml", ".github/workflows/rollback.yml"},
@@ -23,6 +24,12 @@ CI_FILES = {
     "azure": {"azure-pipelines/main.yml", "azure-pipelines/pr.yml", "azure-pipelines/rollback.yml"},
 }
 MONITOR = {"github": ".github/workflows/monitor.yml", "azure": "azure-pipelines/monitor.yml"}
+GITLAB_CI_LOCAL = TEMPLATE / "node_modules/gitlab-ci-local/dist/index.js"
+PR_AND_MAIN = {
+    "github": (".github/workflows/pr.yml", ".github/workflows/main.yml"),
+    "gitlab": (".gitlab-ci.yml", ".gitlab-ci.yml"),
+    "azure": ("azure-pipelines/pr.yml", "azure-pipelines/main.yml"),
+}
 SCHEMA = {"github": "vendor.github-workflows", "gitlab": "vendor.gitlab-ci", "azure": "vendor.azure-pipelines"}
 
 
@@ -41,6 +48,13 @@ def test_a_bake_has_only_its_providers_files_and_they_match_its_schema(tmp_path,
     assert not [folder for folder in other_folders if (project / folder).exists()], "an empty folder was left"
     # The Azure schema has a pattern that the default regex engine cannot compile.
     run(project, "check-jsonschema", "--regex-variant", "python", "--builtin-schema", SCHEMA[ci], *sorted(expected))
+    text = {name: (project / name).read_text() for name in expected}
+    pr, main = PR_AND_MAIN[ci]
+    if ci == "github":  # one workflow for both: the steps are skipped without a Dockerfile
+        assert "if: hashFiles('Dockerfile') != ''\n        run: make review-app" in text[pr]
+        assert "if: hashFiles('Dockerfile') != ''" in text[main].split("run: make image")[0].rsplit("- name:", 1)[1]
+    else:
+        assert ("make review-app" in text[pr]) == ("make image" in text[main]) == (serving == "yes")
 
 
 def test_the_gitlab_pipeline_follows_the_security_rules(tmp_path):
@@ -54,6 +68,10 @@ def test_the_gitlab_pipeline_follows_the_security_rules(tmp_path):
             # Merge-request titles, descriptions and branch names are attacker-controlled.
             assert not re.search(r"CI_MERGE_REQUEST_(TITLE|DESCRIPTION|SOURCE_BRANCH)|CI_COMMIT_(MESSAGE|TITLE)", line)
     assert jobs["rollback"]["rules"][0]["when"] == "manual"
+    docker = pipeline[".docker-in-docker"]  # the review app's and the image's engine
+    assert [service["name"] for service in docker["services"]] == ["docker:27.5.1-dind"], "pinned by version"
+    with_docker = [name for name, job in jobs.items() if job.get("extends") == ".docker-in-docker"]
+    assert with_docker == ["merge-request", "release"]
     assert "CI_JOB_TOKEN" not in (tmp_path / "breast-cancer-classifier/.gitlab-ci.yml").read_text()
 
 
@@ -92,12 +110,17 @@ def origin_with_a_change(ci: str, tmp_path: Path) -> Path:
     return workspace
 
 
+def job_path() -> str:
+    """PATH outside the template's venv: a job has only what `make setup` installs."""
+    return os.environ["PATH"].replace(f"{VENV_BIN}{os.pathsep}", "")
+
+
 def job_environment(workspace: Path, variables: dict[str, str]) -> dict[str, str]:
     """This machine's environment outside the template's venv, with the job's variables.
 
     The dependency cache the provider would restore is this machine's warm uv cache."""
     env = {key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    env["PATH"] = os.environ["PATH"].replace(f"{VENV_BIN}{os.pathsep}", "")
+    env["PATH"] = job_path()
     env.update({"CI": "true", **variables})
     env["UV_CACHE_DIR"] = os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache/uv"))
     env.pop("PIP_CACHE_DIR", None)
@@ -116,10 +139,6 @@ def second_push(workspace: Path) -> None:
     run(workspace, "git", "commit", "-qam", "Fewer trees")
 
 
-def from_repro(lines: list[str]) -> list[str]:
-    return lines[lines.index("make repro") :]
-
-
 def check_first_report(workspace: Path, bodies: list[str]) -> None:
     report = (workspace / "reports/pr_report.md").read_text()
     assert "| train.random_forest.max_depth | 8 | 4 |" in report
@@ -127,32 +146,50 @@ def check_first_report(workspace: Path, bodies: list[str]) -> None:
     assert "- Metric gate (" in report and "Against the base:" in report
     (body,) = bodies  # the report behind the marker that finds the note again on the next push
     assert body.startswith("<!--") and body.endswith(report)
+    assert "### Review app" in report and ": passed." in report  # the smoke test of this change's container
+    assert re.search(r"Image: `sha256:[0-9a-f]{64}`", report)
+    assert not list((workspace.parent / "docker").glob("*.pid")), "the review app's container was stopped"
     assert (workspace / "dvc_plots/index.html").exists()
 
 
-@pytest.mark.slow
-def test_the_gitlab_merge_request_job_rehearsed_posts_one_note_and_updates_it(tmp_path):
-    workspace = origin_with_a_change("gitlab", tmp_path)
+def gitlab_ci_local(workspace: Path, variables: dict[str, str], env: dict[str, str]) -> str:
+    """Run the merge-request job with gitlab-ci-local in shell mode (no docker engine here); its log.
+
+    The pipeline is the baked one less the docker-in-docker service, which needs an engine: the
+    stand-in `docker` on PATH plays the engine's part."""
     pipeline = yaml.safe_load((workspace / ".gitlab-ci.yml").read_text())
-    job = pipeline["merge-request"]
-    lines = pipeline["default"]["before_script"] + job["script"]
+    del pipeline[".docker-in-docker"]["services"]
+    (workspace.parent / "gitlab-ci.yml").write_text(yaml.safe_dump(pipeline, sort_keys=False))
+    command = ["node", str(GITLAB_CI_LOCAL), "--force-shell-executor", "--no-color", "--file", "../gitlab-ci.yml",
+               "--state-dir", "../gitlab-ci-local", "--ignore-predefined-vars", ",".join(variables)]  # fmt: skip
+    command += [f"--variable={key}={value}" for key, value in variables.items()]
+    result = subprocess.run([*command, "merge-request"], cwd=workspace, env=env, capture_output=True, text=True,
+                            timeout=1200)  # fmt: skip
+    assert result.returncode == 0, f"{result.stdout[-5000:]}\n{result.stderr[-3000:]}"
+    return result.stdout
+
+
+@pytest.mark.slow
+def test_the_gitlab_merge_request_job_run_by_gitlab_ci_local_posts_one_note_and_updates_it(tmp_path):
+    workspace = origin_with_a_change("gitlab", tmp_path)
     sys.path.insert(0, str(workspace / "tests"))
     from fake_ci import environment, fake_ci
 
     merge_base = run(workspace, "git", "merge-base", "HEAD", "origin/main").stdout.strip()
-    with fake_ci("gitlab") as (api, state):
-        predefined = {**environment("gitlab", api), "CI_PROJECT_DIR": str(workspace),
-                      "CI_PIPELINE_SOURCE": "merge_request_event", "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main",
-                      "CI_MERGE_REQUEST_DIFF_BASE_SHA": merge_base}  # fmt: skip
-        # GitLab expands $VARIABLES in variables: values, then gives every variable to the shell.
-        variables = {**pipeline["variables"], **job["variables"]}
-        env = job_environment(workspace, {key: string.Template(str(value)).safe_substitute(predefined)
-                                          for key, value in variables.items()} | predefined)  # fmt: skip
-        rehearse(workspace, lines, env)
+    with fake_ci("gitlab") as (api, state), fake_docker(tmp_path / "docker", job_path()) as docker:
+        variables = {**environment("gitlab", api), "CI_PIPELINE_SOURCE": "merge_request_event",
+                     "CI_MERGE_REQUEST_TARGET_BRANCH_NAME": "main", "CI_MERGE_REQUEST_DIFF_BASE_SHA": merge_base,
+                     # The machine's warm uv cache stands for the job's restored one; the review app's port
+                     # is on this machine, not on a docker-in-docker service.
+                     "UV_CACHE_DIR": os.environ.get("UV_CACHE_DIR", str(Path.home() / ".cache/uv")),
+                     "SMOKE_URL": f"http://127.0.0.1:{docker['REVIEW_PORT']}"}  # fmt: skip
+        env = job_environment(workspace, docker)
+        log = gitlab_ci_local(workspace, variables, env)
+        assert "make review-app" in log and "make pr-comment" in log
         check_first_report(workspace, [note["body"] for note in state.comments.values()])
 
         second_push(workspace)
-        rehearse(workspace, from_repro(lines), env)
+        gitlab_ci_local(workspace, variables, env)
         (note,) = state.comments.values()
         assert "| train.random_forest.n_estimators | 200 | 100 |" in note["body"]
         assert [method for method, _ in state.calls if method != "GET"] == ["POST", "PUT"]
@@ -172,14 +209,14 @@ def test_the_azure_pull_request_pipeline_rehearsed_posts_one_thread_and_updates_
     sys.path.insert(0, str(workspace / "tests"))
     from fake_ci import environment, fake_ci
 
-    with fake_ci("azure") as (api, state):
+    with fake_ci("azure") as (api, state), fake_docker(tmp_path / "docker", job_path()) as docker:
         predefined = environment("azure", api)
         # Azure gives its predefined variables to every step as environment, except the token,
         # which a step gets only by mapping $(System.AccessToken) in its env:.
         token = predefined.pop("SYSTEM_ACCESSTOKEN")
         names = {"System.AccessToken": token, "System.PullRequest.targetBranchName": "main",
                  "Pipeline.Workspace": str(tmp_path)}  # fmt: skip
-        env = job_environment(workspace, {**predefined, "BUILD_REASON": "PullRequest"})
+        env = job_environment(workspace, {**predefined, "BUILD_REASON": "PullRequest", **docker})
 
         def run_steps(selected: list[dict]) -> None:
             for step in selected:

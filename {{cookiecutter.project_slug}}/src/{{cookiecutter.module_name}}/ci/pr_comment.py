@@ -2,7 +2,7 @@
 
 The pull request comes from the workflow's event (GITHUB_EVENT_PATH). A read-only token, as on a
 pull request from a fork, is a warning, not a failure: the report is in the job summary anyway.
-On GitLab and Azure DevOps the provider's module in ci/ posts instead (ci/provider.py).
+On GitLab and Azure DevOps the provider's module in hosting/ posts instead (hosting/provider.py).
 """
 
 import json
@@ -11,8 +11,9 @@ from pathlib import Path
 
 from ..config import path
 from ..errors import PipelineError
-from ..github import Forbidden, github
+from ..github import github
 from ..hosting import provider
+from ..rest import Forbidden
 
 # Finds this project's comment among the others, so each push updates it instead of adding one.
 MARKER = "<!-- cd4ml-report -->"

@@ -1,8 +1,9 @@
 """pr-report: what a change did to the model against a base revision, as Markdown for the PR.
 
 Metrics with deltas, changed params, the gate verdicts (the metric gate, and against the base),
-the data-quality summary and a Mermaid chart that GitHub draws in the comment: the ROC curves for
-classification, the absolute-error curves for regression.
+the data-quality summary, a Mermaid chart that GitHub draws in the comment (the ROC curves for
+classification, the absolute-error curves for regression) and, when `smoke` has written it, the
+review app's smoke test with the image digest.
 """
 
 import json
@@ -134,6 +135,13 @@ def chart(params: dict, base: str) -> list[str]:
     return draw(at_revision(base, file), read_json(file))
 
 
+def review_app(params: dict) -> list[str]:
+    """The smoke test of this change's service (paths.review_app, written by `smoke`), if it ran."""
+    file = param(params, "paths").get("review_app")
+    text = _read_text(Path(file)) if file else None
+    return ["", text] if text else []
+
+
 def render(params: dict, base: str, data_note: str) -> str:
     metrics = read_json(path(params, "metrics")) or {}
     base_metrics = at_revision(base, path(params, "metrics")) or {}
@@ -158,6 +166,7 @@ def render(params: dict, base: str, data_note: str) -> str:
         *chart(params, base),
         "",
         "The full `dvc plots diff` page is attached to the workflow run as an artifact.",
+        *review_app(params),
     ]
     return "\n".join(sections) + "\n"
 

@@ -8,7 +8,8 @@ repository and pull request come from Azure Pipelines' predefined variables.
 import urllib.parse
 from collections.abc import Mapping
 
-from .provider import call, required
+from ..rest import call
+from .provider import required
 
 VERSION = "api-version=7.1"
 PULL_REQUEST = "SYSTEM_PULLREQUEST_PULLREQUESTID"

@@ -8,7 +8,8 @@ address come from GitLab's predefined variables.
 import urllib.parse
 from collections.abc import Mapping
 
-from .provider import call, required
+from ..rest import call
+from .provider import required
 
 
 def api(environ: Mapping[str, str], method: str, route: str, body: dict | None = None) -> object:

@@ -10,14 +10,10 @@ and returns what it did, in a few words ("updated note 7 on merge request !5").
 """
 
 import importlib
-import json
-import urllib.error
-import urllib.request
 from collections.abc import Mapping
 from types import ModuleType
 
-from ..errors import PipelineError
-from ..github import Forbidden
+from ..rest import Forbidden
 
 
 def detect(environ: Mapping[str, str]) -> str:
@@ -47,22 +43,3 @@ def required(environ: Mapping[str, str], *names: str) -> list[str]:
     if missing:
         raise Forbidden(f"{', '.join(missing)} not set (as in a pipeline for a fork)")
     return [environ[name] for name in names]
-
-
-def call(method: str, url: str, headers: dict, body: object = None, content: str = "") -> object:
-    """One JSON request; 401/403 is Forbidden (a token that may not write), the rest one error."""
-    request = urllib.request.Request(
-        url,
-        data=None if body is None else json.dumps(body).encode(),
-        method=method,
-        headers={"Content-Type": content or "application/json", **headers},
-    )
-    route = url.split("?")[0]
-    try:
-        with urllib.request.urlopen(request, timeout=20) as response:
-            return json.loads(response.read() or b"null")
-    except urllib.error.HTTPError as error:
-        problem = Forbidden if error.code in (401, 403) else PipelineError
-        raise problem(f"{method} {route}: {error.code} {error.reason}") from None
-    except (urllib.error.URLError, OSError) as error:
-        raise PipelineError(f"{method} {route}: {error}") from None
