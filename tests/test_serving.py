@@ -13,19 +13,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import VENV_BIN, background_server, free_port, project_env, run
+from conftest import CLI, VENV_BIN, background_server, copy_project, free_port, project_env, run
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
-CLI = ("python", "-m", "breast_cancer_classifier")
 BODY_TIMEOUT = 2  # serve.body_timeout_seconds in these tests
 
 
 @pytest.fixture(scope="module")
 def exported(reproduced, tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("serving") / reproduced.name
-    run(reproduced, "git", "clone", "-q", str(reproduced), str(project))
-    run(project, "dvc", "repro")
+    """The reproduced bake's model promoted and exported, as the container image would hold it."""
+    project = copy_project(reproduced, tmp_path_factory.mktemp("serving"))
     run(project, *CLI, "promote")
     assert "version 1" in run(project, *CLI, "export").stdout
     params = project / "params.yaml"
