@@ -30,6 +30,8 @@ from conftest import (
     set_params,
 )
 
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
+
 KEPT = ["models/model.pkl", "reports/metrics.json", "reports/plots/roc.json", "reports/plots/feature_importance.json"]
 
 
