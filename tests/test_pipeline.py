@@ -1,12 +1,11 @@
 """The baked pipeline under real DVC: reproduce, skip, rerun what changed, and refuse bad data."""
 
 import json
-import shutil
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import STAGES, digest, ran_stages, run, set_params
+from conftest import STAGES, copy_project, digest, ran_stages, run, set_params
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
@@ -22,7 +21,7 @@ def digests(project: Path) -> dict[str, str]:
 @pytest.fixture
 def project(reproduced, tmp_path) -> Path:
     """A private copy of the reproduced bake, DVC cache and git history included."""
-    return Path(shutil.copytree(reproduced, tmp_path / reproduced.name, symlinks=True))
+    return copy_project(reproduced, tmp_path)
 
 
 def test_repro_writes_metrics_plots_and_a_lock(reproduced):

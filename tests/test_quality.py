@@ -4,13 +4,12 @@ Each fault is injected into a baked project's data/raw/ and run through the real
 """
 
 import json
-import shutil
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import digest, ran_stages, run, set_params
+from conftest import copy_project, digest, ran_stages, run, set_params, untracked
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
@@ -20,8 +19,10 @@ LAST_GOOD = ["models/model.pkl", "reports/metrics.json", "reports/plots/roc.json
 
 @pytest.fixture(scope="session")
 def raw_baseline(reproduced, tmp_path_factory) -> Path:
-    """The reproduced bake, switched to the bundled data exported as the user's own CSV file."""
-    project = Path(shutil.copytree(reproduced, tmp_path_factory.mktemp("raw") / reproduced.name, symlinks=True))
+    """The reproduced bake, switched to the bundled data exported as the user's own CSV file.
+
+    MLflow is off: these tests are about the gates, and tracking is test_registry's."""
+    project = untracked(copy_project(reproduced, tmp_path_factory.mktemp("raw")))
     export = (
         "from breast_cancer_classifier.pipeline.ingest import load_bundled; load_bundled().to_csv('%s', index=False)"
     )
@@ -36,7 +37,7 @@ def raw_baseline(reproduced, tmp_path_factory) -> Path:
 
 @pytest.fixture
 def project(raw_baseline, tmp_path) -> Path:
-    return Path(shutil.copytree(raw_baseline, tmp_path / raw_baseline.name, symlinks=True))
+    return copy_project(raw_baseline, tmp_path)
 
 
 def kept(project: Path) -> dict[str, str]:

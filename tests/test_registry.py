@@ -5,41 +5,41 @@ rollback, lineage; and `git checkout <tag>` + `dvc checkout` giving back a relea
 """
 
 import json
-import shutil
 import time
 from pathlib import Path
 
 import mlflow
 import pytest
-from conftest import VENV_BIN, background_server, digest, free_port, ran_stages, run, set_params
+from conftest import (
+    CLI,
+    MODEL,
+    VENV_BIN,
+    background_server,
+    copy_project,
+    digest,
+    free_port,
+    mlflow_runs,
+    mlflow_store,
+    ran_stages,
+    run,
+    set_params,
+)
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
-MODEL = "breast-cancer-classifier"
-CLI = ("python", "-m", "breast_cancer_classifier")
 RELEASE = ["data/interim/dataset.parquet", "models/candidate.pkl", "models/model.pkl", "reports/metrics.json"]
 
 
 @pytest.fixture
 def project(reproduced, tmp_path) -> Path:
-    return Path(shutil.copytree(reproduced, tmp_path / reproduced.name, symlinks=True))
-
-
-def store(project: Path) -> mlflow.MlflowClient:
-    uri = f"sqlite:///{project / 'mlflow.db'}"
-    return mlflow.MlflowClient(uri, registry_uri=uri)
-
-
-def runs(client: mlflow.MlflowClient) -> list:
-    experiment = client.get_experiment_by_name(MODEL)
-    return client.search_runs([experiment.experiment_id]) if experiment else []
+    return copy_project(reproduced, tmp_path)
 
 
 def test_an_evaluation_is_one_run_with_params_metrics_plots_and_lineage_and_promote_adds_the_model(
     project, monkeypatch
 ):
-    client = store(project)
-    (logged,) = runs(client)
+    client = mlflow_store(project)
+    (logged,) = mlflow_runs(client)
     assert logged.data.params["train.random_forest.n_estimators"] == "200"
     assert logged.data.params["ingest.source"] == "bundled"
     metrics = json.loads((project / "reports/metrics.json").read_text())
@@ -57,7 +57,7 @@ def test_an_evaluation_is_one_run_with_params_metrics_plots_and_lineage_and_prom
     assert "model_uri" not in tags  # evaluate logs the model's hash; promote logs the model itself
 
     run(project, *CLI, "promote")
-    (logged,) = runs(client)  # the same run, now with the model
+    (logged,) = mlflow_runs(client)  # the same run, now with the model
     tags = logged.data.tags
     assert str(client.get_model_version(MODEL, "1").run_id) == logged.info.run_id
     # Not mlflow.set_tracking_uri: it also sets the variable for every later subprocess of this session.
@@ -70,9 +70,9 @@ def test_an_evaluation_is_one_run_with_params_metrics_plots_and_lineage_and_prom
 
 
 def test_a_no_op_repro_logs_nothing(project):
-    before = len(runs(store(project)))
+    before = len(mlflow_runs(mlflow_store(project)))
     assert ran_stages(run(project, "dvc", "repro").stdout) == []
-    assert len(runs(store(project))) == before
+    assert len(mlflow_runs(mlflow_store(project))) == before
 
 
 def test_promote_change_promote_reject_rollback_and_lineage(project):
@@ -94,7 +94,7 @@ def test_promote_change_promote_reject_rollback_and_lineage(project):
     assert decision["verdict"] == "rejected" and decision["champion"]["version"] == "2"
     assert "| **FAIL** | (data set) | roc_auc against the champion |" in (project / "reports/promotion.md").read_text()
 
-    client = store(project)
+    client = mlflow_store(project)
     assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "2"
     run(project, *CLI, "rollback", "--reason", "latency regression")
     assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "1"
@@ -156,7 +156,7 @@ def test_tracking_and_registry_against_a_real_server(project, server, monkeypatc
     assert lineage["version"] == "1" and lineage["events"]["rollback_reason"] == "drill"
     client = mlflow.MlflowClient(server, registry_uri=server)
     assert str(client.get_model_version_by_alias(MODEL, "champion").version) == "1"
-    assert store(project).search_registered_models() == []  # nothing went to the local store instead
+    assert mlflow_store(project).search_registered_models() == []  # nothing went to the local store instead
 
 
 def test_a_release_tag_restores_the_exact_bytes_with_dvc_checkout(project):

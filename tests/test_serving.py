@@ -13,19 +13,17 @@ from pathlib import Path
 import pandas as pd
 import pytest
 import yaml
-from conftest import VENV_BIN, background_server, free_port, project_env, run
+from conftest import CLI, VENV_BIN, background_server, copy_project, free_port, project_env, run
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
-CLI = ("python", "-m", "breast_cancer_classifier")
 BODY_TIMEOUT = 2  # serve.body_timeout_seconds in these tests
 
 
 @pytest.fixture(scope="module")
 def exported(reproduced, tmp_path_factory) -> Path:
-    project = tmp_path_factory.mktemp("serving") / reproduced.name
-    run(reproduced, "git", "clone", "-q", str(reproduced), str(project))
-    run(project, "dvc", "repro")
+    """The reproduced bake's model promoted and exported, as the container image would hold it."""
+    project = copy_project(reproduced, tmp_path_factory.mktemp("serving"))
     run(project, *CLI, "promote")
     assert "version 1" in run(project, *CLI, "export").stdout
     params = project / "params.yaml"
@@ -216,10 +214,11 @@ def test_an_unknown_registered_model_stops_serve_with_one_line(exported):
     assert result.stderr.splitlines()[-1].startswith("error: MODEL_URI models:/no-such-model@champion: ")
 
 
-def test_schemathesis_finds_no_server_error_and_no_schema_violation(service):
+def test_schemathesis_finds_no_server_error_and_no_schema_violation(service, tmp_path):
     url, _, _ = service
     result = subprocess.run(
         ["schemathesis", "run", f"{url}/openapi.json", "--max-examples", "25", "--request-timeout", "10"],
+        cwd=tmp_path,  # its example database and crash cache, not in the template's folder
         capture_output=True,
         text=True,
         timeout=240,

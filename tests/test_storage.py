@@ -1,7 +1,7 @@
 """DVC remotes for real: GCS, S3 and Azure Blob servers on 127.0.0.1, and a local folder.
 
 gcp-storage-emulator speaks GCS, moto's server S3 and azurite (npm) Azure Blob. For each, data
-and run cache are pushed, the cache is wiped, and everything comes back byte for byte; a fresh
+and run cache are pushed, the cache is wiped, and everything comes back byte for byte; then a fresh
 clone pulls and runs no stage; an unreachable store is one line in seconds.
 """
 
@@ -14,7 +14,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE, VENV_BIN, background_server, digest, free_port, ran_stages, run, set_params
+from conftest import (
+    CLI,
+    TEMPLATE,
+    VENV_BIN,
+    background_server,
+    digest,
+    free_port,
+    ran_stages,
+    run,
+    set_params,
+    untracked,
+)
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
@@ -129,30 +140,22 @@ def push_wipe_pull(project: Path) -> None:
     assert ran_stages(run(project, "dvc", "repro").stdout) == []
 
 
-def test_a_cloud_remote_pushes_wipes_and_pulls_data_and_run_cache(bake, store):
-    project = bake(dvc_remote=store.remote, dvc_remote_url=store.url)
+def test_a_cloud_remote_gives_data_and_run_cache_back_to_a_wiped_checkout_and_a_fresh_clone(bake, store, tmp_path):
+    project = untracked(bake(dvc_remote=store.remote, dvc_remote_url=store.url))  # tracking is test_registry's
     store.use(project)
     push_wipe_pull(project)
-
-
-def test_a_fresh_clone_restores_from_the_run_cache(bake, store, tmp_path):
-    project = bake(dvc_remote=store.remote, dvc_remote_url=store.url)
-    store.use(project)
-    run(project, "dvc", "repro")
-    run(project, "dvc", "push", "--run-cache")
     run(project, "git", "add", "-A")
     run(project, "git", "commit", "-qm", "Reproduce")
     clone = tmp_path / "clone"
     run(tmp_path, "git", "clone", "-q", str(project), str(clone))
     store.use(clone)
-    assert "pulled from the DVC remote storage" in run(clone, "python", "-m", "breast_cancer_classifier", "pull",
-                                                       "--run-cache").stdout  # fmt: skip
+    assert "pulled from the DVC remote storage" in run(clone, *CLI, "pull", "--run-cache").stdout
     assert digest(clone / "models/model.pkl") == digest(project / "models/model.pkl")
     assert ran_stages(run(clone, "dvc", "repro").stdout) == []
 
 
 def test_local_remote_push_wipe_and_pull(bake, tmp_path):
-    project = bake(dvc_remote="local", dvc_remote_url=str(tmp_path / "store"))
+    project = untracked(bake(dvc_remote="local", dvc_remote_url=str(tmp_path / "store")))
     push_wipe_pull(project)
 
 
@@ -171,11 +174,11 @@ def test_an_unreachable_remote_is_one_line_in_seconds(bake, monkeypatch, remote)
     project = bake(dvc_remote=store.remote, dvc_remote_url=store.url)
     store.use(project)
     started = time.monotonic()
-    bundled = run(project, "python", "-m", "breast_cancer_classifier", "pull")
+    bundled = run(project, *CLI, "pull")
     assert "warning: The DVC remote could not be read (cannot connect to 127.0.0.1:" in bundled.stdout
     (project / "data/raw/customers.csv").write_text("age,churned\n30,0\n")
     set_params(project, ingest={"source": "raw", "target": "churned"})
-    own_data = run(project, "python", "-m", "breast_cancer_classifier", "pull", check=False)
+    own_data = run(project, *CLI, "pull", check=False)
     assert own_data.returncode == 2
     assert own_data.stderr.startswith(f"error: dvc pull from {store.url} failed (cannot connect to 127.0.0.1:")
     assert own_data.stderr.rstrip().endswith(f"set the secret {store.secret}")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import bake_project, run, set_params
+from conftest import bake_project, copy_project, run, set_params, untracked
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
@@ -49,24 +49,25 @@ def test_the_regression_bakes_own_tests_pass(regression):
     assert " passed" in result.stdout and "failed" not in result.stdout
 
 
-def test_promote_rejects_a_worse_regressor_and_rollback_walks_back(regression):
+def test_promote_rejects_a_worse_regressor_and_rollback_walks_back(regression, tmp_path):
+    project = copy_project(regression, tmp_path)  # the module's other tests read the bake as reproduced
     promote = ("python", "-m", "breast_cancer_classifier", "promote")
-    assert "version 1 is the champion" in run(regression, *promote).stdout
-    forest = yaml.safe_load((regression / "params.yaml").read_text())["train"]["random_forest"]
-    set_params(regression, train={"random_forest": {**forest, "max_depth": 2}})
-    run(regression, "dvc", "repro")
-    rejected = run(regression, *promote, check=False)
+    assert "version 1 is the champion" in run(project, *promote).stdout
+    forest = yaml.safe_load((project / "params.yaml").read_text())["train"]["random_forest"]
+    set_params(project, train={"random_forest": {**forest, "max_depth": 2}})
+    run(project, "dvc", "repro")
+    rejected = run(project, *promote, check=False)
     assert rejected.returncode == 1
     assert "error: version 2 is not promoted: r2 against the champion is 0.43" in rejected.stderr
-    decision = read(regression, "reports/promotion.json")
+    decision = read(project, "reports/promotion.json")
     assert decision["challenger"]["metrics"]["baseline_r2"] < 0 < decision["challenger"]["metrics"]["r2"]
     rollback = ("python", "-m", "breast_cancer_classifier", "rollback", "--reason", "test")
-    assert "champion 1 -> 2" in run(regression, *rollback, "--to", "2").stdout
-    assert "champion 2 -> 1" in run(regression, *rollback).stdout
+    assert "champion 1 -> 2" in run(project, *rollback, "--to", "2").stdout
+    assert "champion 2 -> 1" in run(project, *rollback).stdout
 
 
 def test_a_multiclass_string_label_data_set_is_adopted_and_gated_on_its_baseline(tmp_path):
-    project = bake_project(tmp_path)
+    project = untracked(bake_project(tmp_path))  # tracking is test_registry's
     write_iris = (
         "from sklearn.datasets import load_iris; frame = load_iris(as_frame=True).frame; "
         f"frame['species'] = frame.pop('target').map({SPECIES}); "

@@ -5,6 +5,7 @@ a user's `pip install cookiecutter` does, so no check can lean on the project's 
 """
 
 import configparser
+import fcntl
 import json
 import os
 import re
@@ -32,15 +33,18 @@ def bare_cookiecutter(request, tmp_path_factory) -> Path:
     cache = getattr(request.config, "cache", None)  # absent under -p no:cacheprovider
     venv = Path(cache.mkdir(name)) if cache else tmp_path_factory.mktemp(name)
     python = venv / "bin/python"
-    if not (venv / "ready").exists():
-        uv = str(VENV_BIN / "uv")
-        subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
-        subprocess.run(
-            [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
-            + [f"cookiecutter=={LOCKED_COOKIECUTTER}"],
-            check=True,
-        )
-        (venv / "ready").write_text(LOCKED_COOKIECUTTER)
+    # Under pytest-xdist every worker asks for it: the first builds it, the others wait for the lock.
+    with open(venv.parent / f"{name}.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not (venv / "ready").exists():
+            uv = str(VENV_BIN / "uv")
+            subprocess.run([uv, "venv", "--quiet", "--python", sys.executable, str(venv)], check=True)
+            subprocess.run(
+                [uv, "pip", "install", "--quiet", "--compile-bytecode", "--python", str(python)]
+                + [f"cookiecutter=={LOCKED_COOKIECUTTER}"],
+                check=True,
+            )
+            (venv / "ready").write_text(LOCKED_COOKIECUTTER)
     return python
 
 
