@@ -3,6 +3,7 @@
 import hashlib
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -96,6 +97,23 @@ def background_server(command: list[str], ready: str, **popen) -> Iterator[subpr
 
 def digest(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def digests(project: Path, names: list[str]) -> dict[str, str]:
+    """Each named file's MD5: the same before and after a failed run means kept byte for byte."""
+    return {name: digest(project / name) for name in names}
+
+
+def copy_project(project: Path, folder: Path) -> Path:
+    """A private copy of a bake, its git history and DVC cache included, for a test that changes it."""
+    return Path(shutil.copytree(project, folder / project.name, symlinks=True))
+
+
+def reproduce_and_commit(project: Path, message: str) -> None:
+    """Run the pipeline and commit everything: the last good run that a test then tries to spoil."""
+    run(project, "dvc", "repro")
+    run(project, "git", "add", "-A")
+    run(project, "git", "commit", "-qm", message)
 
 
 def ran_stages(output: str) -> list[str]:

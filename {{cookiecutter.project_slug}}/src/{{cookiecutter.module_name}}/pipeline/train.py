@@ -54,21 +54,26 @@ def make_estimator(task: str, name: str, hyperparameters: dict, seed: int):
     return estimator(**hyperparameters, random_state=seed)
 
 
+# Booleans, with gaps or not, are the numbers 0 and 1 to the model: pandas' nullable booleans
+# cannot share the one-hot encoder's input with text (its missing value is ambiguous there).
+NUMBERS = ["number", "bool", "boolean"]
+
+
 def make_model(estimator) -> Pipeline:
-    """Impute and scale numbers, one-hot encode text columns, then classify or regress."""
+    """Impute and scale numbers and booleans, one-hot encode text, then classify or regress."""
     preprocess = ColumnTransformer(
         [
             (
                 "number",
                 make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
-                make_column_selector(dtype_include="number"),
+                make_column_selector(dtype_include=NUMBERS),
             ),
             (
                 "category",
                 make_pipeline(
                     SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
                 ),
-                make_column_selector(dtype_exclude="number"),
+                make_column_selector(dtype_exclude=NUMBERS),
             ),
         ],
         verbose_feature_names_out=False,

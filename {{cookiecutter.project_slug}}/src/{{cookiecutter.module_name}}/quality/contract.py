@@ -48,7 +48,19 @@ def load_contract(file: Path) -> dict:
     return contract
 
 
-def column_schema(rules: dict) -> pa.Column:
+def kind_of(dtype) -> str:
+    """The contract type of a dtype: numbers and booleans of any width, nullable or not, alike."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    return "float" if pd.api.types.is_float_dtype(dtype) else "str"
+
+
+def column_schema(rules: dict, dtype=None) -> pa.Column:
+    """pandera's rules for one column; a column of the right kind keeps its dtype (boolean, int32)."""
+    kind = rules["type"]
+    own = kind != "str" and dtype is not None and kind_of(dtype) == kind
     checks = []
     if "min" in rules or "max" in rules:
         checks.append(
@@ -57,22 +69,25 @@ def column_schema(rules: dict) -> pa.Column:
     if "allowed" in rules:
         checks.append(pa.Check.isin(rules["allowed"]))
     return pa.Column(
-        TYPES[rules["type"]],
+        str(dtype) if own else TYPES[kind],
         checks,
         nullable=rules.get("nullable", False),
         unique=rules.get("unique", False),
     )
 
 
-def schema(contract: dict) -> pa.DataFrameSchema:
-    columns = {name: column_schema(rules) for name, rules in contract["columns"].items()}
+def schema(contract: dict, frame: pd.DataFrame) -> pa.DataFrameSchema:
+    dtypes = frame.dtypes
+    columns = {
+        name: column_schema(rules, dtypes.get(name)) for name, rules in contract["columns"].items()
+    }
     return pa.DataFrameSchema(columns, strict=True)
 
 
 def failures(frame: pd.DataFrame, contract: dict) -> pd.DataFrame:
     """pandera's failure cases: one row per failing value, with the column and the check."""
     try:  # inplace: the schema coerces nothing, and a copy of a million rows costs seconds
-        schema(contract).validate(frame, lazy=True, inplace=True)
+        schema(contract, frame).validate(frame, lazy=True, inplace=True)
     except pa.errors.SchemaErrors as errors:
         return errors.failure_cases
     return pd.DataFrame(columns=["column", "check", "failure_case"])
@@ -188,7 +203,7 @@ def draft(
 
 
 def column_draft(values: pd.Series, role: str) -> dict:
-    kind = next((key for key, dtype in TYPES.items() if str(values.dtype) == dtype), "str")
+    kind = kind_of(values.dtype)
     rules = {"type": kind}
     if role == "feature" and kind in ("float", "int") and values.notna().any():
         rules.update(number_range(values))
@@ -212,7 +227,7 @@ def number_range(values: pd.Series) -> dict:
 
 
 def target_draft(values: pd.Series, task: str) -> dict:
-    kind = next((key for key, dtype in TYPES.items() if str(values.dtype) == dtype), "str")
+    kind = kind_of(values.dtype)
     rules = {"type": kind}
     if task == "regression":
         rules.update(number_range(values))
