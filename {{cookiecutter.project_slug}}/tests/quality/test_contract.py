@@ -131,3 +131,10 @@ def test_booleans_with_gaps_are_a_nullable_bool_column_with_or_without_gaps_late
         assert failed(results) == set()
     as_text = mixed_frame.assign(member=["yes"] * 120)
     assert ("member", "type") in failed(contract.check_contract(as_text, drafted, "label"))
+
+
+def test_the_duplicate_share_counts_repeated_rows_of_every_type(mixed_frame):
+    frame = pd.concat([mixed_frame, mixed_frame.head(30)]).set_axis(range(1000, 1150))
+    assert contract.duplicate_share(frame) == pytest.approx(30 / 150)  # gaps repeat too
+    frame.iloc[-1, frame.columns.get_loc("region")] = "west"
+    assert contract.duplicate_share(frame) == pytest.approx(29 / 150)

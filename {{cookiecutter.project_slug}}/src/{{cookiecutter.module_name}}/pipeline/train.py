@@ -83,7 +83,19 @@ def make_model(estimator) -> Pipeline:
 
 def train(frame: pd.DataFrame, target: str, estimator) -> Pipeline:
     features, labels = frame.drop(columns=[target]), frame[target]
-    return make_model(estimator).fit(features, labels)
+    return make_model(estimator).fit(shared_text(features), labels)
+
+
+def shared_text(features: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as categories of plain strings. scikit-learn's encoders make one Python string
+    per row of text (about 100 MB per million rows and column); a category's rows share one."""
+    text = features.select_dtypes(exclude=NUMBERS).columns
+    return features.astype(
+        {
+            name: pd.CategoricalDtype(pd.Index(features[name].dropna().unique(), dtype=object))
+            for name in text
+        }
+    )
 
 
 def configured(params: dict):
