@@ -88,7 +88,7 @@ def train(frame: pd.DataFrame, target: str, estimator) -> Pipeline:
 
 def shared_text(features: pd.DataFrame) -> pd.DataFrame:
     """Text columns as categories of plain strings. scikit-learn's encoders make one Python string
-    per row of text (about 100 MB per million rows and column); a category's rows share one."""
+    per row of text (about 65 MB per million rows and column); a category's rows share one."""
     text = features.select_dtypes(exclude=NUMBERS).columns
     return features.astype(
         {
