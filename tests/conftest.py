@@ -68,9 +68,7 @@ def run(project: Path, *command: str, check: bool = True) -> subprocess.Complete
 def reproduced(tmp_path_factory) -> Path:
     """A default bake whose pipeline has run once and been committed."""
     project = bake_project(tmp_path_factory.mktemp("reproduced"))
-    run(project, "dvc", "repro")
-    run(project, "git", "add", "-A")
-    run(project, "git", "commit", "-qm", "Reproduce the pipeline")
+    reproduce_and_commit(project, "Reproduce the pipeline")
     return project
 
 
@@ -129,6 +127,18 @@ def background_server(command: list[str], ready: str, **popen) -> Iterator[subpr
 
 def digest(path: Path) -> str:
     return hashlib.md5(path.read_bytes()).hexdigest()
+
+
+def digests(project: Path, names: list[str]) -> dict[str, str]:
+    """Each named file's MD5: the same before and after a failed run means kept byte for byte."""
+    return {name: digest(project / name) for name in names}
+
+
+def reproduce_and_commit(project: Path, message: str) -> None:
+    """Run the pipeline and commit everything: the last good run that a test then tries to spoil."""
+    run(project, "dvc", "repro")
+    run(project, "git", "add", "-A")
+    run(project, "git", "commit", "-qm", message)
 
 
 def ran_stages(output: str) -> list[str]:

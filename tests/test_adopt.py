@@ -1,19 +1,31 @@
 """`adopt` on other people's data: public sets shipped inside scikit-learn, and generated ones.
 
-One bake (serving off) is copied per data set. Each data set goes through `adopt` (which runs
-`dvc repro`), then the baked tests that read the project's own data, contract and params.
-Bad files are stopped with one line, and the last good model and metrics keep their bytes.
+One bake is copied per data set. Each data set goes through `adopt` (which runs `dvc repro`), the
+baked tests that read the project's own data, contract and params, `promote`, `export`, and the
+service started as the container starts it, which must answer the test rows as the exported model
+does offline. Bad files are stopped with one line, and the last good model and metrics keep their bytes.
 """
 
 import json
-import shutil
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 import yaml
-from conftest import bake_project, digest, run
+from conftest import (
+    background_server,
+    bake_project,
+    copy_project,
+    digests,
+    free_port,
+    project_env,
+    reproduce_and_commit,
+    run,
+)
+from data_sets import clinic, diabetes, iris, rentals, small, wine
 from sklearn import datasets
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
@@ -29,71 +41,36 @@ PROJECT_TESTS = [
     "tests/quality/test_profile.py::test_the_shipped_reference_is_the_current_data_profile",
     "tests/registry/test_promote.py",
     "tests/test_tracking.py",
+    "tests/serving/test_serve.py::test_answers_equal_the_offline_model",
 ]
+DEMO_THRESHOLDS = {"accuracy": 0.9, "f1": 0.9, "roc_auc": 0.95, "log_loss": 0.3}
 
-
-def iris(folder: Path) -> Path:
-    """String labels, three classes, a row-number ID column."""
-    frame = datasets.load_iris(as_frame=True).frame
-    frame["species"] = np.array(["setosa", "versicolor", "virginica"])[frame.pop("target")]
-    frame.insert(0, "row_number", range(1, len(frame) + 1))
-    frame.to_csv(folder / "iris.csv", index=False)
-    return folder / "iris.csv"
-
-
-def wine(folder: Path) -> Path:
-    """Integer labels, a date column, a spreadsheet export: semicolons and decimal commas."""
-    frame = datasets.load_wine(as_frame=True).frame
-    frame.insert(0, "bottled", pd.date_range("2020-01-01", periods=len(frame), freq="D").astype(str))
-    frame.to_csv(folder / "wine.csv", index=False, sep=";", decimal=",")
-    return folder / "wine.csv"
-
-
-def clinic(folder: Path) -> Path:
-    """Boolean labels, integer and categorical features with gaps, many duplicate rows."""
-    frame = datasets.load_breast_cancer(as_frame=True).frame.iloc[:, [0, 1, 2, 30]]
-    frame.columns = ["radius", "texture", "perimeter", "target"]
-    generator = np.random.default_rng(0)
-    frame["malignant"] = frame.pop("target") == 0
-    frame["visits"] = pd.array(generator.integers(0, 9, len(frame)), dtype="Int64")
-    frame["clinic"] = generator.choice(["north", "south", "east"], len(frame))
-    frame.loc[frame.index % 9 == 0, "visits"] = pd.NA
-    frame.loc[frame.index % 11 == 0, "clinic"] = None
-    frame = pd.concat([frame, frame.sample(150, random_state=0)], ignore_index=True)  # 21% repeats
-    frame.to_csv(folder / "clinic.csv", index=False)
-    return folder / "clinic.csv"
-
-
-def small(folder: Path) -> Path:
-    """Sixty rows of integer features (plain int64), a float and a category: a larger test share."""
-    generator = np.random.default_rng(1)
-    size = np.concatenate([generator.integers(1, 40, 30), generator.integers(30, 90, 30)])
-    frame = pd.DataFrame({"size": size, "rooms": size // 10 + generator.integers(0, 2, 60)})
-    frame["area"] = size * 1.5 + generator.normal(0, 5, 60).round(2)
-    frame["kind"] = np.where(np.arange(60) % 3 == 0, "flat", "house")
-    frame["big"] = np.where(np.arange(60) < 30, "no", "yes")
-    frame.sample(frac=1, random_state=0).to_csv(folder / "small.csv", index=False)
-    return folder / "small.csv"
-
-
-DATA_SETS = {
-    "iris": (iris, "species", {"task": "classification", "roles": {"row_number": "id"}}),
-    "wine": (wine, "target", {"task": "classification", "roles": {"bottled": "date"}, "separator": ";"}),
-    "clinic": (clinic, "malignant", {"task": "classification", "duplicates": 0.2}),
-    "small": (small, "big", {"task": "classification", "test_size": 0.34}),
+DATA_SETS = {  # file, target, what adopt must decide, the type of the service's answers
+    "iris": (iris, "species", {"task": "classification", "roles": {"row_number": "id"}}, str),
+    "wine": (wine, "target", {"task": "classification", "roles": {"bottled": "date"}, "separator": ";"}, int),
+    "clinic": (clinic, "malignant", {"task": "classification", "duplicates": 0.2}, bool),
+    "small": (small, "big", {"task": "classification", "test_size": 0.34}, str),
+    "diabetes": (diabetes, "target", {"task": "regression"}, float),
+    "rentals": (
+        rentals,
+        "rent",
+        {"task": "regression", "roles": {"listing": "id"}, "rules": {"furnished": {"type": "bool", "nullable": True}}},
+        float,
+    ),
 }
+WHOLE_SUITE = "iris"  # once the whole baked suite, as `make test` runs it; the project's tests for the others
 
 
 @pytest.fixture(scope="module")
 def baked(tmp_path_factory) -> Path:
-    project = bake_project(tmp_path_factory.mktemp("adopt"), project_slug="own-data", serving="no")
-    assert (project / "src" / MODULE).is_dir()
+    project = bake_project(tmp_path_factory.mktemp("adopt"), project_slug="own-data")
+    assert (project / "src" / MODULE / "serving").is_dir()
     return project
 
 
 def copy_of(baked: Path, folder: Path, tracked: bool = False) -> Path:
     """A private copy of the bake; without MLflow unless tracked, which saves seconds per run."""
-    project = Path(shutil.copytree(baked, folder / baked.name, symlinks=True))
+    project = copy_project(baked, folder)
     if not tracked:
         params = project / "params.yaml"
         params.write_text(params.read_text().replace("  enabled: true", "  enabled: false", 1))
@@ -112,40 +89,93 @@ def one_error_line(result) -> str:
     return errors[0]
 
 
-@pytest.mark.parametrize("name", DATA_SETS)
-def test_adopt_then_the_project_tests_pass(baked, tmp_path, name):
-    make, target, expected = DATA_SETS[name]
-    project = copy_of(baked, tmp_path, tracked=name == "iris")
-    before = (project / "params.yaml").read_text()
-    result = adopt(project, make(tmp_path), target)
-
-    assert f"task: {expected['task']}" in result.stdout and "first run:" in result.stdout
+def check_decisions(project: Path, output: str, target: str, expected: dict, params_before: str) -> None:
+    """params.yaml and contract.yaml say what adopt decided for this file, comments kept."""
+    assert f"task: {expected['task']}" in output and "first run:" in output
     params = yaml.safe_load((project / "params.yaml").read_text())
     assert params["ingest"]["source"] == "raw" and params["ingest"]["target"] == target
     assert params["train"]["task"] == expected["task"]
     assert params["ingest"]["separator"] == expected.get("separator", ",")
-    assert params["evaluate"]["thresholds"] != {"accuracy": 0.9, "f1": 0.9, "roc_auc": 0.95, "log_loss": 0.3}
+    assert params["evaluate"]["thresholds"] not in ({}, DEMO_THRESHOLDS)
     assert params["featurize"]["test_size"] == expected.get("test_size", 0.2)
-    comments = [line for line in before.splitlines() if line.lstrip().startswith("#")]
+    comments = [line for line in params_before.splitlines() if line.lstrip().startswith("#")]
     assert all(line in (project / "params.yaml").read_text() for line in comments)
     contract = yaml.safe_load((project / "contract.yaml").read_text())
     assert contract["columns"][target]["role"] == "target"
     for column, role in expected.get("roles", {}).items():
         assert contract["columns"][column]["role"] == role
+    for column, rules in expected.get("rules", {}).items():
+        assert contract["columns"][column] == rules
     assert contract["dataset"]["max_duplicate_share"] >= expected.get("duplicates", 0)
+
+
+# The exported model's own answers for the test split, and those rows as a client sends them.
+OFFLINE = f"""
+import json, sys
+from pathlib import Path
+import pandas as pd
+from {MODULE}.models import load_exported
+
+model, _ = load_exported(Path("build/model"))
+features = pd.read_parquet("data/processed/test.parquet").drop(columns=sys.argv[1])
+rows = features.astype(object).where(features.notna(), None).to_dict(orient="records")
+print(json.dumps({{"rows": rows, "expected": model.predict(features).tolist()}}))
+"""
+
+
+def service_command(project: Path, port: int) -> list[str]:
+    """The Dockerfile's CMD, on 127.0.0.1 and the given port."""
+    line = next(line for line in (project / "Dockerfile").read_text().splitlines() if line.startswith("CMD "))
+    local = {"0.0.0.0": "127.0.0.1", "8000": str(port)}
+    return [local.get(part, part) for part in json.loads(line.removeprefix("CMD "))]
+
+
+def served(url: str, rows: list[dict]) -> list:
+    """The service's predictions for rows sent in one /predict/batch request."""
+    body = json.dumps({"instances": rows}).encode()
+    request = urllib.request.Request(f"{url}/predict/batch", body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return [answer["prediction"] for answer in json.loads(response.read())["predictions"]]
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"/predict/batch answered {error.code}: {error.read()[:2000]}") from None
+
+
+def check_served_as_offline(project: Path, target: str, label: type) -> None:
+    """The exported champion, served as the container serves it, answers as it does offline."""
+    assert "version 1" in run(project, "python", "-m", MODULE, "export").stdout
+    case = json.loads(run(project, "python", "-c", OFFLINE, target).stdout)
+    port = free_port()
+    env = {**project_env(project), "MODEL_URI": str(project / "build/model"), "PREDICTION_LOG": "-"}
+    url = f"http://127.0.0.1:{port}"
+    with background_server(service_command(project, port), f"{url}/ready", cwd=project, env=env):
+        answers = served(url, case["rows"])
+    if label is float:
+        assert answers == pytest.approx(case["expected"], rel=1e-9)
+    else:
+        assert answers == case["expected"] and {type(answer) for answer in answers} == {label}
+
+
+@pytest.mark.parametrize("name", DATA_SETS)
+def test_an_adopted_file_passes_the_project_tests_is_promoted_and_served_as_trained(baked, tmp_path, name):
+    make, target, expected, label = DATA_SETS[name]
+    project = copy_of(baked, tmp_path, tracked=True)
+    before = (project / "params.yaml").read_text()
+
+    result = adopt(project, make(tmp_path), target)
+
+    check_decisions(project, result.stdout, target, expected, before)
     assert run(project, "dvc", "status").stdout.strip() == "Data and pipelines are up to date."
-    tests = ["tests"] if name == "iris" else PROJECT_TESTS  # once the whole suite, as `make test`
+    tests = ["tests"] if name == WHOLE_SUITE else PROJECT_TESTS
     assert " passed" in run(project, "pytest", "-q", "-p", "no:cacheprovider", *tests).stdout
-    if name == "iris":
-        assert "is the champion" in run(project, "python", "-m", MODULE, "promote").stdout
+    assert "is the champion" in run(project, "python", "-m", MODULE, "promote").stdout
+    check_served_as_offline(project, target, label)
 
 
 def test_a_regression_target_is_detected_and_drafted_as_a_range(baked, tmp_path):
     project = copy_of(baked, tmp_path)
-    frame = datasets.load_diabetes(as_frame=True, scaled=False).frame
-    frame.to_csv(tmp_path / "diabetes.csv", index=False)
 
-    result = adopt(project, tmp_path / "diabetes.csv", "target", "--no-repro")
+    result = adopt(project, diabetes(tmp_path), "target", "--no-repro")
 
     assert "task: regression (detected: numbers with 214 distinct values)" in result.stdout
     assert yaml.safe_load((project / "params.yaml").read_text())["train"]["task"] == "regression"
@@ -155,32 +185,23 @@ def test_a_regression_target_is_detected_and_drafted_as_a_range(baked, tmp_path)
     assert profile["columns"]["target"]["kind"] == "number"
 
 
-def test_a_regression_data_set_runs_end_to_end(baked, tmp_path):
-    project = copy_of(baked, tmp_path)
-    datasets.load_diabetes(as_frame=True, scaled=False).frame.to_csv(tmp_path / "diabetes.csv", index=False)
-    adopt(project, tmp_path / "diabetes.csv", "target")
-    assert " passed" in run(project, "pytest", "-q", "-p", "no:cacheprovider", *PROJECT_TESTS).stdout
-
-
 @pytest.fixture(scope="module")
 def adopted(baked, tmp_path_factory) -> Path:
     """The small data set adopted, reproduced and committed: the last good run."""
     folder = tmp_path_factory.mktemp("adopted")
     project = copy_of(baked, folder)
     adopt(project, small(folder), "big", "--no-repro")  # adopt's own run is tested above
-    run(project, "dvc", "repro")
-    run(project, "git", "add", "-A")
-    run(project, "git", "commit", "-qm", "Adopt small.csv")
+    reproduce_and_commit(project, "Adopt small.csv")
     return project
 
 
 @pytest.fixture
 def project(adopted, tmp_path) -> Path:
-    return Path(shutil.copytree(adopted, tmp_path / adopted.name, symlinks=True))
+    return copy_project(adopted, tmp_path)
 
 
 def kept(project: Path) -> dict[str, str]:
-    return {name: digest(project / name) for name in LAST_GOOD}
+    return digests(project, LAST_GOOD)
 
 
 def break_column(column: str, value) -> callable:

@@ -120,3 +120,21 @@ def test_a_draft_takes_duplicates_roles_and_a_regression_target_from_the_data(mi
     with_id = mixed_frame.assign(customer_id=[f"c{number}" for number in mixed_frame.index])
     rules = contract.draft(with_id, "label")["columns"]["customer_id"]
     assert rules == {"type": "str", "role": "id"}
+
+
+def test_booleans_with_gaps_are_a_nullable_bool_column_with_or_without_gaps_later(mixed_frame):
+    flags = pd.array([True, None, False] * 40, dtype="boolean")
+    drafted = contract.draft(mixed_frame.assign(member=flags), "label")
+    assert drafted["columns"]["member"] == {"type": "bool", "nullable": True}
+    for later in (flags, flags.fillna(False), np.arange(120) % 2 == 0):
+        results = contract.check_contract(mixed_frame.assign(member=later), drafted, "label")
+        assert failed(results) == set()
+    as_text = mixed_frame.assign(member=["yes"] * 120)
+    assert ("member", "type") in failed(contract.check_contract(as_text, drafted, "label"))
+
+
+def test_the_duplicate_share_counts_repeated_rows_of_every_type(mixed_frame):
+    frame = pd.concat([mixed_frame, mixed_frame.head(30)]).set_axis(range(1000, 1150))
+    assert contract.duplicate_share(frame) == pytest.approx(30 / 150)  # gaps repeat too
+    frame.iloc[-1, frame.columns.get_loc("region")] = "west"
+    assert contract.duplicate_share(frame) == pytest.approx(29 / 150)

@@ -61,3 +61,11 @@ def test_a_huge_integer_in_a_csv_is_one_short_line(tmp_path):
         reading.read_table(file)
     assert "beyond the 64-bit integer range" in str(error.value)
     assert len(str(error.value)) < 300
+
+
+def test_booleans_with_gaps_are_read_as_nullable_booleans(tmp_path):
+    file = tmp_path / "flags.csv"
+    file.write_text("member,size\nTrue,1\n,2\nFalse,3\n")
+    frame = reading.read_table(file)
+    assert str(frame["member"].dtype) == "boolean"
+    assert frame["member"].isna().tolist() == [False, True, False]

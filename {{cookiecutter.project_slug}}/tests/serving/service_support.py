@@ -68,6 +68,11 @@ def call(url: str, body: object = None, raw: bytes | None = None, headers: dict 
         return error.code, json.loads(error.read()), error.headers
 
 
+def as_sent(frame: pd.DataFrame) -> list[dict]:
+    """Rows as a client sends them in JSON: plain numbers, text and booleans, null for a gap."""
+    return frame.astype(object).where(frame.notna(), None).to_dict(orient="records")
+
+
 def synthetic(rows: int, seed: int = 0) -> pd.DataFrame:
     """Features of several kinds, as a user's data may have them, and several kinds of target."""
     generator = np.random.default_rng(seed)

@@ -7,9 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import yaml
-from service_support import call, export, log_lines, running
+from service_support import as_sent, call, export, log_lines, running
 
-from {{ cookiecutter.module_name }}.pipeline import train
+from {{ cookiecutter.module_name }}.pipeline import featurize, train
 from {{ cookiecutter.module_name }}.serving import app as service_app
 
 
@@ -19,8 +19,15 @@ def target(params) -> str:
 
 
 @pytest.fixture(scope="module")
-def features(dataset, target):
-    return dataset.drop(columns=target)
+def labelled(current, target):
+    """The project's own data set, the rows with a label."""
+    return current.dropna(subset=[target])
+
+
+@pytest.fixture(scope="module")
+def features(params, labelled, target):
+    """The columns the project's model is trained on: contract.yaml's features."""
+    return labelled.drop(columns=[*featurize.columns_to_drop(params, labelled.columns), target])
 
 
 @pytest.fixture(scope="module")
@@ -30,18 +37,18 @@ def columns(params) -> dict:
 
 @pytest.fixture(scope="module")
 def number(columns, features) -> str:
-    """A float feature of the contract, to send odd values in."""
-    return next(name for name in features if columns.get(name, {}).get("type") == "float")
+    """A number feature of the contract, to send odd values in."""
+    numbers = [name for name in features if columns.get(name, {}).get("type") in ("float", "int")]
+    if not numbers:
+        pytest.skip("contract.yaml has no number feature to send odd values in")
+    return numbers[0]
 
 
 @pytest.fixture(scope="module")
-def exported(tmp_path_factory, columns, dataset, target):
-    """A model folder as `export` writes it, from a small forest trained here."""
-    model = train.train(
-        dataset,
-        target,
-        train.make_estimator("classification", "random_forest", {"n_estimators": 20}, 0),
-    )
+def exported(tmp_path_factory, columns, labelled, features, target, task):
+    """A model folder as `export` writes it, from a small forest trained here on the project's data."""
+    estimator = train.make_estimator(task, "random_forest", {"n_estimators": 20}, 0)
+    model = train.train(labelled[[*features.columns, target]], target, estimator)
     return export(tmp_path_factory.mktemp("model"), model, columns), model
 
 
@@ -54,23 +61,27 @@ def service(params, exported, tmp_path_factory):
 
 @pytest.fixture
 def rows(features) -> list[dict]:
-    return json.loads(features.head(5).to_json(orient="records"))
+    return as_sent(features.head(5))
 
 
 def test_answers_equal_the_offline_model(service, exported, features, rows):
     url, _ = service
     model = exported[1]
-    expected = model.predict_proba(features.head(5))
-    names = [str(label) for label in model.classes_]
     status, single, _ = call(f"{url}/predict", rows[0])
     assert status == 200
-    assert [single["probabilities"][name] for name in names] == pytest.approx(expected[0], abs=1e-6)
     status, batch, _ = call(f"{url}/predict/batch", {"instances": rows})
     assert status == 200
     answers = batch["predictions"]
-    assert [answer["prediction"] for answer in answers] == model.predict(features.head(5)).tolist()
+    expected = model.predict(features.head(5)).tolist()
+    if not hasattr(model, "predict_proba"):  # a regression model: numbers
+        assert [answer["prediction"] for answer in [single, *answers]] == pytest.approx(
+            expected[:1] + expected
+        )
+        return
+    assert [answer["prediction"] for answer in [single, *answers]] == expected[:1] + expected
+    names = [str(label) for label in model.classes_]
     got = [[answer["probabilities"][name] for name in names] for answer in answers]
-    assert np.allclose(got, expected, atol=1e-6)
+    assert np.allclose(got, model.predict_proba(features.head(5)), atol=1e-6)
 
 
 def test_health_ready_and_version(service):
@@ -138,7 +149,7 @@ def test_every_request_is_one_json_line_in_the_log(service, rows):
 
 def test_concurrent_requests_are_batched_and_each_gets_its_own_answer(service, features):
     url, _ = service
-    rows = json.loads(features.head(16).to_json(orient="records"))
+    rows = as_sent(features.head(16))
     answers = [None] * 16
 
     def ask(position: int) -> None:

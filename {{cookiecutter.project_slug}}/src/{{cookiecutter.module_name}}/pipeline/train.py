@@ -54,21 +54,26 @@ def make_estimator(task: str, name: str, hyperparameters: dict, seed: int):
     return estimator(**hyperparameters, random_state=seed)
 
 
+# Booleans, with gaps or not, are the numbers 0 and 1 to the model: pandas' nullable booleans
+# cannot share the one-hot encoder's input with text (its missing value is ambiguous there).
+NUMBERS = ["number", "bool", "boolean"]
+
+
 def make_model(estimator) -> Pipeline:
-    """Impute and scale numbers, one-hot encode text columns, then classify or regress."""
+    """Impute and scale numbers and booleans, one-hot encode text, then classify or regress."""
     preprocess = ColumnTransformer(
         [
             (
                 "number",
                 make_pipeline(SimpleImputer(strategy="median"), StandardScaler()),
-                make_column_selector(dtype_include="number"),
+                make_column_selector(dtype_include=NUMBERS),
             ),
             (
                 "category",
                 make_pipeline(
                     SimpleImputer(strategy="most_frequent"), OneHotEncoder(handle_unknown="ignore")
                 ),
-                make_column_selector(dtype_exclude="number"),
+                make_column_selector(dtype_exclude=NUMBERS),
             ),
         ],
         verbose_feature_names_out=False,
@@ -78,7 +83,19 @@ def make_model(estimator) -> Pipeline:
 
 def train(frame: pd.DataFrame, target: str, estimator) -> Pipeline:
     features, labels = frame.drop(columns=[target]), frame[target]
-    return make_model(estimator).fit(features, labels)
+    return make_model(estimator).fit(shared_text(features), labels)
+
+
+def shared_text(features: pd.DataFrame) -> pd.DataFrame:
+    """Text columns as categories of plain strings. scikit-learn's encoders make one Python string
+    per row of text (about 65 MB per million rows and column); a category's rows share one."""
+    text = features.select_dtypes(exclude=NUMBERS).columns
+    return features.astype(
+        {
+            name: pd.CategoricalDtype(pd.Index(features[name].dropna().unique(), dtype=object))
+            for name in text
+        }
+    )
 
 
 def configured(params: dict):

@@ -71,7 +71,14 @@ def read_table(file: Path, dialect: dict | None = None) -> pd.DataFrame:
         problem = column_problem(frame[name])
         if problem:
             raise PipelineError(f"{file}: column {shorten(name)}: {problem}")
+        if booleans_with_gaps(frame[name]):  # pandas' nullable booleans: the contract says bool
+            frame[name] = frame[name].astype("boolean")
     return frame
+
+
+def booleans_with_gaps(values: pd.Series) -> bool:
+    """True and false with missing values, which pandas reads as a column of objects."""
+    return values.dtype == object and pd.api.types.infer_dtype(values, skipna=True) == "boolean"
 
 
 def column_problem(values: pd.Series) -> str | None:
