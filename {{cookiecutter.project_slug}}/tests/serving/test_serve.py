@@ -46,7 +46,7 @@ def number(columns, features) -> str:
 
 @pytest.fixture(scope="module")
 def exported(tmp_path_factory, columns, labelled, features, target, task):
-    """A model folder as `export` writes it, from a small forest trained here on the project's data."""
+    """A model folder as `export` writes it, from a small forest trained on the project's data."""
     estimator = train.make_estimator(task, "random_forest", {"n_estimators": 20}, 0)
     model = train.train(labelled[[*features.columns, target]], target, estimator)
     return export(tmp_path_factory.mktemp("model"), model, columns), model

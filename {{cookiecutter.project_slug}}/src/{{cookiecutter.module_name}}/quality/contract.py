@@ -58,7 +58,8 @@ def kind_of(dtype) -> str:
 
 
 def column_schema(rules: dict, dtype=None) -> pa.Column:
-    """pandera's rules for one column; a column of the right kind keeps its dtype (boolean, int32)."""
+    """pandera's rules for one column; a column of the right kind keeps its dtype (boolean, int32)
+    rather than being cast."""
     kind = rules["type"]
     own = kind != "str" and dtype is not None and kind_of(dtype) == kind
     checks = []
