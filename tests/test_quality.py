@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import copy_project, digest, ran_stages, run, set_params, untracked
+from conftest import copy_project, digest, digests, ran_stages, reproduce_and_commit, run, set_params, untracked
 
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
@@ -29,9 +29,7 @@ def raw_baseline(reproduced, tmp_path_factory) -> Path:
     run(project, "python", "-c", export % RAW)
     run(project, "dvc", "add", RAW)
     set_params(project, ingest={"source": "raw", "target": "target"})
-    run(project, "dvc", "repro")
-    run(project, "git", "add", "-A")
-    run(project, "git", "commit", "-qm", "Train on data/raw")
+    reproduce_and_commit(project, "Train on data/raw")
     return project
 
 
@@ -41,7 +39,7 @@ def project(raw_baseline, tmp_path) -> Path:
 
 
 def kept(project: Path) -> dict[str, str]:
-    return {name: digest(project / name) for name in LAST_GOOD}
+    return digests(project, LAST_GOOD)
 
 
 def shifted(frame: pd.DataFrame) -> pd.DataFrame:
