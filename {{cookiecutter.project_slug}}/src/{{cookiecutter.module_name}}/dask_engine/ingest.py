@@ -12,8 +12,9 @@ from .cluster import connect, dask_modules
 from .frames import from_frame, write_datasets
 
 
-def read_file(file: Path, target: str, dialect: dict | None, partition_mb: float):
-    """One CSV (in blocks of partition_mb) or parquet file as a Dask frame, its target checked."""
+def read_file(file: Path, target: str | None, dialect: dict | None, partition_mb: float):
+    """One CSV (in blocks of partition_mb) or parquet file as a Dask frame, its target (if any)
+    checked."""
     dd, _ = dask_modules()
     try:
         if file.suffix.lower() == ".parquet":
@@ -31,7 +32,7 @@ def read_file(file: Path, target: str, dialect: dict | None, partition_mb: float
         reason = shorten(str(error).strip().splitlines()[0] if str(error).strip() else "", 200)
         raise PipelineError(f"{file}: cannot be read as {file.suffix[1:]}: {reason}") from None
     frame.columns = [str(name) for name in frame.columns]
-    if target not in frame.columns:
+    if target is not None and target not in frame.columns:
         columns = cut(", ".join(frame.columns[:10]) or "none", 200)
         raise PipelineError(f"{file}: the target column {target!r} is missing (columns: {columns})")
     return frame.map_partitions(checked_partition, str(file), meta=frame._meta)
@@ -46,7 +47,7 @@ def checked_partition(part: pd.DataFrame, file: str) -> pd.DataFrame:
     return part
 
 
-def read_raw(files: list[Path], target: str, dialect: dict | None, partition_mb: float):
+def read_raw(files: list[Path], target: str | None, dialect: dict | None, partition_mb: float):
     """Every file, their columns' types agreeing; one frame of all their blocks."""
     dd, _ = dask_modules()
     frames = [read_file(file, target, dialect, partition_mb) for file in files]
