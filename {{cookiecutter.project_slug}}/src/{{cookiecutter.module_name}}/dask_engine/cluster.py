@@ -7,6 +7,7 @@ stops it afterwards; an address connects to a running scheduler and leaves it ru
 import importlib.util
 import logging
 import sys
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 
@@ -30,9 +31,13 @@ def dask_modules():
 def connect(settings: Cluster, stage: str) -> Iterator[object]:
     """A distributed Client for the stage; the dashboard's link, when there is one, is printed."""
     _, distributed = dask_modules()
+    import dask
+
     cluster = None
     try:
         if settings.scheduler == LOCAL:
+            # No work stealing: partitions stay where train placed them, so reruns are identical.
+            dask.config.set({"distributed.scheduler.work-stealing": False})
             cluster = distributed.LocalCluster(
                 n_workers=settings.workers,
                 threads_per_worker=settings.threads_per_worker,
@@ -68,7 +73,9 @@ def _has_dashboard(client) -> bool:
 
 def compute(client, *collections, label: str = "computing") -> tuple:
     """Compute collections together on the cluster, with a progress bar on a terminal."""
-    futures = client.compute(list(collections))
+    with warnings.catch_warnings():  # delayed summaries beside expressions: materialised, fine
+        warnings.filterwarnings("ignore", message="Computing mixed collections")
+        futures = client.compute(list(collections))
     if sys.stderr.isatty():
         from distributed.diagnostics.progressbar import progress
 
