@@ -1,14 +1,17 @@
 """scoring.score's metrics as sums over partitions of predictions, merged pairwise.
 
 Exact: accuracy, precision, recall, f1 (from the summed confusion matrix), log loss, R², RMSE and
-MAE. ROC AUC comes from histograms of the scores in AUC_BINS bins, so two scores closer than
-1/AUC_BINS count as tied: it differs from scikit-learn's by about that much at most.
+MAE. ROC AUC comes from histograms of the scores' log-odds, in AUC_BINS bins between -LOGIT_LIMIT
+and LOGIT_LIMIT (boosted models put many probabilities within 1e-6 of 0 or 1, which bins of the
+probability itself would tie): two scores whose log-odds differ by less than 0.0008 count as tied,
+as do those past +-40 (probabilities within 4e-18 of 0 or 1).
 """
 
 import numpy as np
 import pandas as pd
 
 AUC_BINS = 100_000
+LOGIT_LIMIT = 40.0
 DIGITS = 6
 
 
@@ -23,7 +26,7 @@ def classification_partial(labels: pd.Series, probabilities: np.ndarray, classes
     )
     eps = np.finfo(probabilities.dtype).eps
     truth = np.clip(probabilities[known, actual[known]], eps, 1 - eps)
-    bins = np.minimum((probabilities * AUC_BINS).astype(np.int64), AUC_BINS - 1)
+    bins = logit_bins(probabilities)
     positive = np.zeros((size, AUC_BINS), dtype=np.int64)
     negative = np.zeros((size, AUC_BINS), dtype=np.int64)
     for index in range(size):
@@ -37,6 +40,13 @@ def classification_partial(labels: pd.Series, probabilities: np.ndarray, classes
         "positive": positive,
         "negative": negative,
     }
+
+
+def logit_bins(probabilities: np.ndarray) -> np.ndarray:
+    with np.errstate(divide="ignore"):
+        logits = np.log(probabilities) - np.log1p(-probabilities)
+    scaled = (np.clip(logits, -LOGIT_LIMIT, LOGIT_LIMIT) + LOGIT_LIMIT) / (2 * LOGIT_LIMIT)
+    return np.minimum((scaled * AUC_BINS).astype(np.int64), AUC_BINS - 1)
 
 
 def regression_partial(labels: pd.Series, predicted: np.ndarray) -> dict:
@@ -94,7 +104,7 @@ def _classification(total: dict) -> dict:
         seen = (truths + guesses) > 0
         chosen = [*(values[seen].mean() for values in (precision, recall, f1)), np.mean(aucs)]
     return {
-        "accuracy": hits.sum() / confusion.sum(),
+        "accuracy": hits.sum() / total["rows"],
         "precision": chosen[0],
         "recall": chosen[1],
         "f1": chosen[2],
