@@ -119,7 +119,7 @@ def scheduler(projects, tmp_path_factory) -> str:
 def reproduced(projects, scheduler) -> dict[str, Path]:
     """Both bakes: ingest, contract and profile drafted from the data, then `dvc repro` on Dask."""
     for project in projects.values():
-        command(project, "ingest", DASK_SCHEDULER_ADDRESS=scheduler)
+        run(project, "env", f"DASK_SCHEDULER_ADDRESS={scheduler}", "dvc", "repro", "ingest")
         (project / "contract.yaml").write_text(command(project, "contract").stdout)
         command(project, "profile")
         run(project, "env", f"DASK_SCHEDULER_ADDRESS={scheduler}", "dvc", "repro")

@@ -6,6 +6,7 @@ stops it afterwards; an address connects to a running scheduler and leaves it ru
 
 import importlib.util
 import logging
+import os
 import sys
 import warnings
 from collections.abc import Iterator
@@ -17,6 +18,9 @@ from ..errors import PipelineError, first_line
 
 def dask_modules():
     """dask.dataframe and distributed, or one line saying how to install them."""
+    # Text columns keep pandas' own string type (what the contract names), not Dask's
+    # pyarrow strings; set before import, and inherited by the workers of a local cluster.
+    os.environ.setdefault("DASK_DATAFRAME__CONVERT_STRING", "False")
     try:
         import dask.dataframe
         import distributed
@@ -56,6 +60,7 @@ def connect(settings: Cluster, stage: str) -> Iterator[object]:
             f"compute.scheduler {settings.scheduler}: cannot start or reach the Dask cluster: "
             f"{first_line(error)}"
         ) from None
+    client.run(keep_strings)  # the workers of a running cluster too
     workers = len(client.scheduler_info().get("workers", {}))
     link = f", dashboard {client.dashboard_link}" if _has_dashboard(client) else ""
     print(f"{stage}: on Dask, {workers} workers at {settings.scheduler}{link}", flush=True)
@@ -65,6 +70,12 @@ def connect(settings: Cluster, stage: str) -> Iterator[object]:
         client.close()
         if cluster is not None:
             cluster.close()
+
+
+def keep_strings() -> None:
+    import dask
+
+    dask.config.set({"dataframe.convert-string": False})
 
 
 def _has_dashboard(client) -> bool:

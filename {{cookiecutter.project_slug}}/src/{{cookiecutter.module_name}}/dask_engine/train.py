@@ -70,12 +70,14 @@ def placed(client, frame, target: str, preprocess) -> tuple:
         pairs.append(client.compute(pair, **where))
     rows = client.gather([client.submit(len, labels) for _, labels in pairs])
     width = len(preprocess.get_feature_names_out())
+    numeric = pd.api.types.is_numeric_dtype(frame[target].dtype)
+    label_type = frame[target].dtype if numeric else object  # text classes: numpy objects
     features = [
         da.from_delayed(matrix, shape=(count, width), dtype=float)
         for (matrix, _), count in zip(pairs, rows, strict=True)
     ]
     labels = [
-        da.from_delayed(values, shape=(count,), dtype=frame[target].dtype)
+        da.from_delayed(values, shape=(count,), dtype=label_type)
         for (_, values), count in zip(pairs, rows, strict=True)
     ]
     return da.concatenate(features), da.concatenate(labels)
