@@ -39,7 +39,9 @@ def predict_partition(part: pd.DataFrame, model, task: str, target: str | None) 
 def prediction_meta(meta: pd.DataFrame, model, task: str, target: str | None) -> pd.DataFrame:
     """The empty frame predict_partition returns, without asking the model to predict nothing."""
     classes = getattr(model, "classes_", None) if task == "classification" else None
-    columns = {PREDICTED: pd.Series(dtype=float if classes is None else np.asarray(classes).dtype)}
+    columns = {
+        PREDICTED: pd.Series(dtype=float) if classes is None else pd.Series(classes).iloc[:0]
+    }
     for index in range(0 if classes is None else len(classes)):
         columns[probability_column(index)] = pd.Series(dtype=float)
     if target:

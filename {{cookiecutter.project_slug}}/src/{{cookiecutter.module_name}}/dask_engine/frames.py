@@ -23,7 +23,23 @@ def read_dataset(source: Path, columns: list[str] | None = None):
     dd, _ = dask_modules()
     if not source.exists():
         raise PipelineError(f"{source}: not found; run the earlier stages first (`dvc repro`)")
-    return dd.read_parquet(str(source), columns=columns)
+    return plain_strings(dd.read_parquet(str(source), columns=columns))
+
+
+def plain_strings(frame):
+    """Text columns in pandas' own string type, as the pandas engine reads them and the contract
+    names them, whatever string type a worker's Dask configuration converts them to."""
+    return frame.map_partitions(plain_partition, meta=plain_partition(frame._meta))
+
+
+def plain_partition(part: pd.DataFrame) -> pd.DataFrame:
+    text = pd.Series(["text"]).dtype  # str on pandas 3, object before
+    converted = {
+        name: text
+        for name, dtype in part.dtypes.items()
+        if isinstance(dtype, pd.StringDtype) and dtype != text
+    }
+    return part.astype(converted) if converted else part
 
 
 def from_frame(frame: pd.DataFrame, partition_mb: float):

@@ -9,7 +9,7 @@ from ..errors import PipelineError
 from ..errors import shorten as cut
 from ..quality.reading import column_problem, detect_dialect, shorten
 from .cluster import connect, dask_modules
-from .frames import from_frame, write_datasets
+from .frames import from_frame, plain_strings, write_datasets
 
 
 def read_file(file: Path, target: str | None, dialect: dict | None, partition_mb: float):
@@ -35,7 +35,7 @@ def read_file(file: Path, target: str | None, dialect: dict | None, partition_mb
     if target is not None and target not in frame.columns:
         columns = cut(", ".join(frame.columns[:10]) or "none", 200)
         raise PipelineError(f"{file}: the target column {target!r} is missing (columns: {columns})")
-    return frame.map_partitions(checked_partition, str(file), meta=frame._meta)
+    return plain_strings(frame.map_partitions(checked_partition, str(file), meta=frame._meta))
 
 
 def checked_partition(part: pd.DataFrame, file: str) -> pd.DataFrame:

@@ -21,7 +21,7 @@ def scored_meta(meta: pd.DataFrame, task: str, model) -> pd.DataFrame:
     if task == "regression":
         return meta.assign(prediction=pd.Series(dtype=float))
     classes = model.classes_
-    columns = {"prediction": pd.Series(dtype=classes.dtype)}
+    columns = {"prediction": pd.Series(classes).iloc[:0]}  # as pandas types the predicted labels
     columns.update({f"probability_{name}": pd.Series(dtype=float) for name in classes})
     return meta.assign(**columns)
 
