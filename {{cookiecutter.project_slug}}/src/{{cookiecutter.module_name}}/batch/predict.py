@@ -73,7 +73,7 @@ def in_chunks(task: str, model, frame: pd.DataFrame) -> pd.DataFrame:
     for start in range(0, len(frame), CHUNK_ROWS):
         parts.append(scored_rows(task, model, frame.iloc[start : start + CHUNK_ROWS]))
         done = min(start + CHUNK_ROWS, len(frame))
-        print(f"predict: {done} of {len(frame)} rows ({done / len(frame):.0%})", flush=True)
+        print(f"predict: {done} of {len(frame)} rows ({100 * done // len(frame)}%)", flush=True)
     return pd.concat(parts) if parts else scored_rows(task, model, frame)
 
 
