@@ -40,21 +40,21 @@ def partition_summary(
     codes = None
     if classes is not None and target in part.columns:
         codes = (part[target] == classes[1]).to_numpy(dtype=float)
-    statistics_ = {}
+    profiled = {}
     for name, reference in profile["columns"].items():
         if name not in part.columns:
             continue
         if reference["kind"] == "category":
-            statistics_[name] = part[name].dropna().astype(str).value_counts().to_dict()
+            profiled[name] = part[name].dropna().astype(str).value_counts().to_dict()
         elif pd.api.types.is_numeric_dtype(part[name]):
-            statistics_[name] = number_summary(part[name], codes, reference)
+            profiled[name] = number_summary(part[name], codes, reference)
     wanted = "min_class_share" in contract.get("dataset", {}) and target in part.columns
     return {
         "rows": len(part),
         "codes": 0.0 if codes is None else float(codes.sum()),
         "classes": part[target].value_counts().to_dict() if wanted else None,
         "contract": columns,
-        "profile": statistics_,
+        "profile": profiled,
     }
 
 
@@ -66,7 +66,7 @@ def merge(first: dict, second: dict, profile: dict) -> dict:
         )
         for name, (observed, failed) in first["contract"].items()
     }
-    statistics_ = {
+    profiled = {
         name: _merge_counts(value, second["profile"][name])
         if profile["columns"][name]["kind"] == "category"
         else merge_numbers(value, second["profile"][name])
@@ -81,7 +81,7 @@ def merge(first: dict, second: dict, profile: dict) -> dict:
         "codes": codes,
         "classes": classes,
         "contract": contract,
-        "profile": statistics_,
+        "profile": profiled,
     }
 
 
