@@ -8,7 +8,7 @@ BIN := $(abspath $(VENV))/bin
 PROJECT := {{cookiecutter.project_slug}}
 DEMO := build/demo
 
-.PHONY: help setup test test-fast demo bench lint lock clean
+.PHONY: help setup test test-fast demo bench bench-scale lint lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -48,6 +48,9 @@ bench: setup ## Measure bake and pipeline times; prints a table
 	$(BIN)/python benchmarks/pr_job.py
 	$(BIN)/python benchmarks/adopt.py
 	$(BIN)/python benchmarks/setup.py
+
+bench-scale: setup ## Both compute engines at 1, 3 and 10 million rows: seconds per stage, peak RSS (about 20 min)
+	$(BIN)/python benchmarks/scale.py
 
 lint: setup ## Lint the template's own code (the baked code is linted by the tests)
 	$(BIN)/ruff check hooks tests benchmarks

@@ -1,10 +1,10 @@
 """The layout stays the architecture: read from the source, so it holds as the code grows.
 
-Command folders (pipeline, registry, ci, serving) hold the commands; a module there imports the
-shared modules at the root, the libraries in quality/ (the data gate; its modules also offer a
-command each, for drafting the contract and refreshing the profile) and hosting/ (the CI providers'
-APIs), and non-command modules of its own folder, never another command. dvc.yaml's deps name
-every source file a stage runs.
+Command folders (pipeline, registry, ci, serving, adopt, batch) hold the commands; a module there
+imports the shared modules at the root, the libraries in quality/ (the data gate; its modules also
+offer a command each, for drafting the contract and refreshing the profile), hosting/ (the CI
+providers' APIs) and dask_engine/ (the stages on a Dask cluster), and non-command modules of its
+own folder, never another command. dvc.yaml's deps name every source file a stage runs.
 """
 
 import ast
@@ -14,8 +14,8 @@ import yaml
 
 PROJECT = Path(__file__).parents[1]
 PACKAGE = PROJECT / "src" / "{{ cookiecutter.module_name }}"
-COMMAND_FOLDERS = {"pipeline", "registry", "ci", "serving", "adopt"}
-LIBRARY_FOLDERS = {"quality", "hosting"}
+COMMAND_FOLDERS = {"pipeline", "registry", "ci", "serving", "adopt", "batch"}
+LIBRARY_FOLDERS = {"quality", "hosting", "dask_engine"}
 
 
 def module_name(file: Path) -> str:

@@ -33,6 +33,7 @@ COMMANDS = [
     "ci.pull",
     "ci.pr_report",
     "ci.pr_comment",
+    "batch.predict",
     "serving.export",
     "serving.serve",
     "serving.smoke",

@@ -114,6 +114,8 @@ def read_json(source: Path) -> object | None:
 def write_parquet(frame: pd.DataFrame, target: Path) -> None:
     with atomic_path(target) as temporary:
         frame.to_parquet(temporary, index=False)
+        if target.is_dir():  # a folder of partitions that the Dask engine wrote
+            shutil.rmtree(target)
 
 
 def write_json(data: object, target: Path) -> None:

@@ -178,3 +178,14 @@ def _rows(**columns: np.ndarray) -> list[dict]:
         {name: round(float(value), DIGITS) for name, value in zip(names, values, strict=True)}
         for values in zip(*columns.values(), strict=True)
     ]
+
+
+def scored_rows(task: str, model, frame: pd.DataFrame) -> pd.DataFrame:
+    """Batch scoring's output: the input rows with `prediction`, and a classifier's probability of
+    each class as `probability_<class>`."""
+    found = predict(task, model, frame[list(model.feature_names_in_)])
+    columns = {"prediction": found.predicted}
+    if found.probabilities is not None:
+        for index, name in enumerate(found.classes):
+            columns[f"probability_{name}"] = found.probabilities[:, index]
+    return frame.assign(**columns)

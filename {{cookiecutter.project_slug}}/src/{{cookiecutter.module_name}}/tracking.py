@@ -27,6 +27,11 @@ TRUSTED_TYPES = [
     "sklearn.compose._column_transformer.make_column_selector",
     "sklearn.tree._tree.Tree",
     "sklearn.ensemble._hist_gradient_boosting.predictor.TreePredictor",
+    # train.model lightgbm (compute.engine: dask): its booster is restored from LightGBM's text
+    # model format, which holds trees and numbers, not code.
+    "lightgbm.basic.Booster",
+    "lightgbm.sklearn.LGBMClassifier",
+    "lightgbm.sklearn.LGBMRegressor",
 ]
 MODEL_HASH_TAG = "model_md5"  # of models/model.pkl, the file DVC tracks
 ARTIFACT_HASH_TAG = "model_artifact_sha256"  # of the registered skops file, checked on loading

@@ -18,6 +18,7 @@ from sklearn.inspection import permutation_importance
 
 from .. import gates, scoring, tracking, tracking_process
 from ..checks import raise_on_failure, write_report
+from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..errors import redact
 from ..files import read_model, read_parquet, replace_together
@@ -34,6 +35,25 @@ def assess(
     plots = scoring.plots(task, labels, predictions)
     plots["feature_importance"] = feature_importance(model, features, labels, seed)
     return scoring.score(task, labels, predictions), plots
+
+
+def in_memory(params: dict, model, target: str, task: str, seed: int) -> tuple[dict, dict, dict]:
+    """The model's and the baseline's metrics and the plots, from the whole test set in memory."""
+    test = read_parquet(path(params, "test"))
+    features, labels = test.drop(columns=[target]), test[target]
+    scores, plots = assess(task, model, features, labels, seed)
+    train_labels = pd.read_parquet(path(params, "train"), columns=[target])[target]
+    return scores, scoring.baseline_scores(task, train_labels, labels), plots
+
+
+def on_dask(params: dict, model, target: str, task: str, seed: int) -> tuple[dict, dict, dict]:
+    """The metrics summed over the test partitions on Dask; the plots from a sample of them."""
+    from ..dask_engine.evaluate import assess as distributed
+
+    paths = {name: path(params, name) for name in ("train", "test")}
+    scores, baseline, rows = distributed(cluster(params), model, paths, target, task)
+    _, plots = assess(task, model, rows.drop(columns=[target]), rows[target], seed)
+    return scores, baseline, plots
 
 
 def metric_gate(params: dict, scores: dict, baseline: dict) -> list:
@@ -106,11 +126,8 @@ def main(params: dict) -> None:
     task = param(params, "train.task")
     candidate = path(params, "candidate")
     model = read_model(candidate)
-    test = read_parquet(path(params, "test"))
-    features, labels = test.drop(columns=[target]), test[target]
-    scores, plots = assess(task, model, features, labels, seed)
-    train_labels = pd.read_parquet(path(params, "train"), columns=[target])[target]
-    baseline = scoring.baseline_scores(task, train_labels, labels)
+    measure = on_dask if uses_dask(params) else in_memory
+    scores, baseline, plots = measure(params, model, target, task, seed)
     print("evaluate: " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
     results = metric_gate(params, scores, baseline)
     passed = all(result.passed for result in results)

@@ -9,6 +9,7 @@ import math
 import pandas as pd
 from sklearn.model_selection import train_test_split
 
+from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..errors import PipelineError
 from ..files import read_parquet, write_parquet
@@ -76,6 +77,9 @@ def columns_to_drop(params: dict, columns) -> list[str]:
 
 
 def main(params: dict) -> None:
+    if uses_dask(params):
+        on_dask(params)
+        return
     frame = read_parquet(path(params, "dataset"))
     train, test = featurize(
         frame,
@@ -89,3 +93,22 @@ def main(params: dict) -> None:
     write_parquet(train, path(params, "train"))
     write_parquet(test, path(params, "test"))
     print(f"featurize: {len(train)} train rows, {len(test)} test rows")
+
+
+def on_dask(params: dict) -> None:
+    """The split by a hash of each row's key (its `id` columns), the same on any cluster."""
+    from ..dask_engine.featurize import featurize as distributed
+
+    names = ("dataset", "train", "test")
+    keys = [name for name, role in feature_roles(path(params, "contract")).items() if role == "id"]
+    split = {name: param(params, f"featurize.{name}") for name in ("test_size", "min_test_rows")}
+    train, test = distributed(
+        cluster(params),
+        {name: path(params, name) for name in names},
+        param(params, "ingest.target"),
+        {**split, "seed": param(params, "seed")},
+        lambda columns: columns_to_drop(params, columns),
+        keys,
+        param(params, "train.task"),
+    )
+    print(f"featurize: {train} train rows, {test} test rows (partitions)")

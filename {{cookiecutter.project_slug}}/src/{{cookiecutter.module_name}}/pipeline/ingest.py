@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..errors import PipelineError, first_line
 from ..errors import shorten as cut
@@ -100,6 +101,9 @@ def ingest(
 
 def main(params: dict) -> None:
     source, target = param(params, "ingest.source"), param(params, "ingest.target")
+    if uses_dask(params):
+        on_dask(params, source, target)
+        return
     frame = ingest(
         source, target, path(params, "raw"), param(params, "train.task"), dialect_of(params)
     )
@@ -109,3 +113,23 @@ def main(params: dict) -> None:
         reason = shorten(first_line(error), 200)
         raise PipelineError(f"{source} data: cannot be stored as parquet: {reason}") from None
     print(f"ingest: {len(frame)} rows, {frame.shape[1]} columns -> {path(params, 'dataset')}")
+
+
+def on_dask(params: dict, source: str, target: str) -> None:
+    """The same sources read by block on a Dask cluster; the data set becomes a folder."""
+    from ..dask_engine import ingest as distributed
+
+    if source not in SOURCES:
+        raise PipelineError(
+            f"params.yaml: ingest.source is {source!r}; use one of {', '.join(SOURCES)}"
+        )
+    directory = path(params, "raw")
+    if source == "bundled":
+        data = load_bundled(param(params, "train.task"))
+    else:
+        data = raw_files(directory)
+        if not data:
+            raise PipelineError(
+                f"{directory}: no CSV or parquet files found (ingest.source is 'raw')"
+            )
+    distributed.ingest(cluster(params), data, target, dialect_of(params), path(params, "dataset"))

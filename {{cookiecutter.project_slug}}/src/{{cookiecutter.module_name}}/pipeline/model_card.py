@@ -49,6 +49,10 @@ def dataset_rows(file: Path) -> int | None:
     """The row count from the parquet footer, without reading the data."""
     if not file.exists():
         return None
+    if file.is_dir():  # a folder of partitions (compute.engine: dask)
+        import pyarrow.dataset
+
+        return pyarrow.dataset.dataset(file, format="parquet").count_rows()
     import pyarrow.parquet
 
     return pyarrow.parquet.ParquetFile(file).metadata.num_rows

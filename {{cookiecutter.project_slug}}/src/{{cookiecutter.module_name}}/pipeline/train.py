@@ -15,6 +15,7 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OneHotEncoder, StandardScaler
 
+from ..compute import check_model, cluster, uses_dask
 from ..config import param, path
 from ..errors import PipelineError
 from ..files import read_parquet, write_model
@@ -101,15 +102,22 @@ def shared_text(features: pd.DataFrame) -> pd.DataFrame:
 def configured(params: dict):
     """The estimator params.yaml asks for: train.task, train.model and its hyperparameters."""
     name, seed = param(params, "train.model"), param(params, "seed")
-    return make_estimator(
-        param(params, "train.task"), name, param(params, f"train.{name}") or {}, seed
-    )
+    check_model(params)
+    build = make_estimator
+    if uses_dask(params):
+        from ..dask_engine.train import make_estimator as build
+    return build(param(params, "train.task"), name, param(params, f"train.{name}") or {}, seed)
 
 
 def main(params: dict) -> None:
-    name = param(params, "train.model")
-    model = train(
-        read_parquet(path(params, "train")), param(params, "ingest.target"), configured(params)
-    )
+    name, target = param(params, "train.model"), param(params, "ingest.target")
+    if uses_dask(params):
+        from ..dask_engine.train import train as distributed
+
+        model = distributed(
+            cluster(params), path(params, "train"), target, make_model(configured(params))
+        )
+    else:
+        model = train(read_parquet(path(params, "train")), target, configured(params))
     write_model(model, path(params, "candidate"))
     print(f"train: {name} -> {path(params, 'candidate')}")

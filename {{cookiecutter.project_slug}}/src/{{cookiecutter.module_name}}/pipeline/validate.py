@@ -6,6 +6,7 @@ Bad data stops the pipeline here, before featurize; the report lists every check
 import pandas as pd
 
 from ..checks import Result, raise_on_failure, write_report
+from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..files import read_parquet
 from ..quality.contract import check_contract, load_contract
@@ -19,15 +20,22 @@ def validate(
     return check_contract(frame, contract, target) + compare(profile, frame, limits)
 
 
+def inputs(params: dict) -> tuple[dict, dict, dict]:
+    """The contract, the reference profile and the limits data is checked against."""
+    contract = load_contract(path(params, "contract"))
+    return contract, read_profile(path(params, "profile")), param(params, "validate")
+
+
 def main(params: dict) -> None:
     target = param(params, "ingest.target")
-    results = validate(
-        read_parquet(path(params, "dataset")),
-        load_contract(path(params, "contract")),
-        read_profile(path(params, "profile")),
-        param(params, "validate"),
-        target,
-    )
+    if uses_dask(params):
+        from ..dask_engine.validate import validate as on_dask
+
+        dataset = path(params, "dataset")
+        results = on_dask(cluster(params), dataset, *inputs(params), target)
+    else:
+        frame = read_parquet(path(params, "dataset"))
+        results = validate(frame, *inputs(params), target)
     report = path(params, "data_quality")
     write_report(results, report, "Data quality")
     raise_on_failure(results, report.with_suffix(".md"), "the pipeline stops before featurize")

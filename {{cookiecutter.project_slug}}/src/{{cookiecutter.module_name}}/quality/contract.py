@@ -6,22 +6,18 @@ The data contract is contract.yaml, one line per column, checked with pandera.
 import math
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import yaml
 
-from ..checks import Result, rounded
+from ..checks import Result
 from ..config import param, path
 from ..errors import PipelineError, command
 from ..files import read_parquet
-from .reading import shorten
 from .roles import ROLES, detect_role, detect_task
+from .verdicts import TYPES, column_observations, column_verdicts, dataset_verdicts, number
 
-TYPES = {"float": "float64", "int": "int64", "str": "str", "bool": "bool"}
 COLUMN_KEYS = {"type", "min", "max", "allowed", "nullable", "unique", "role"}
-# The models compute in float32: a larger number would become infinity inside them.
-FLOAT32_MAX = float(np.finfo(np.float32).max)
 
 
 def load_contract(file: Path) -> dict:
@@ -100,68 +96,19 @@ def column_results(
     """Every rule of one column, with what was observed, passed or not."""
     if name not in frame.columns:
         return [Result("presence", name, "missing", "present", False)]
-    values = frame[name]
-    mine = failed[failed["column"] == name]
-
-    def passed(pattern: str) -> bool:
-        return not mine["check"].astype(str).str.contains(pattern).any()
-
-    missing = int(values.isna().sum())
-    nullable = rules.get("nullable", False)
-    results = [
-        Result("type", name, str(values.dtype), TYPES[rules["type"]], passed("dtype")),
-        Result("missing values", name, missing, "any" if nullable else "0", passed("not_nullable")),
-    ]
-    if pd.api.types.is_float_dtype(values) and rules.get("role", "feature") == "feature":
-        results.append(float32_result(name, values))  # before the range: the deeper problem
-    if "min" in rules or "max" in rules:
-        results.append(range_result(name, values, rules, passed("in_range") and passed("dtype")))
-    if "allowed" in rules:
-        seen = set(values.dropna().unique().tolist())
-        unexpected = sorted(seen - set(rules["allowed"]), key=str)[:5]
-        observed = shorten(unexpected, 200) if unexpected else "none outside"
-        results.append(
-            Result("allowed values", name, observed, str(rules["allowed"]), passed("isin"))
-        )
-    if rules.get("unique"):
-        repeats = int(values.duplicated().sum())
-        results.append(Result("unique", name, repeats, "0 repeats", passed("field_uniqueness")))
-    return results
-
-
-def range_result(name: str, values: pd.Series, rules: dict, passed: bool) -> Result:
-    numeric = pd.api.types.is_numeric_dtype(values) and values.notna().any()
-    observed = f"[{_number(values.min())}, {_number(values.max())}]" if numeric else "no numbers"
-    bound = f"[{rules.get('min', '-inf')}, {rules.get('max', 'inf')}]"
-    return Result("range", name, observed, bound, passed)
-
-
-def float32_result(name: str, values: pd.Series) -> Result:
-    largest = float(np.abs(values.to_numpy(dtype=float, na_value=0.0)).max(initial=0.0))
-    bound = f"<= {FLOAT32_MAX:.3g} in absolute value (float32, as the models compute)"
-    return Result("float32 range", name, _number(largest), bound, largest <= FLOAT32_MAX)
+    checks = failed.loc[failed["column"] == name, "check"].astype(str).unique().tolist()
+    return column_verdicts(name, rules, column_observations(frame[name], rules), checks)
 
 
 def dataset_results(frame: pd.DataFrame, contract: dict, target: str) -> list[Result]:
     limits = contract.get("dataset", {})
     rows = len(frame)
-    row_bounds = limits.get("rows", {})
-    low, high = row_bounds.get("min", 1), row_bounds.get("max", float("inf"))
-    extra = sorted(set(map(str, frame.columns)) - set(contract["columns"]))
-    results = [
-        Result("row count", None, rows, f"[{low}, {high}]", low <= rows <= high),
-        Result("columns outside the contract", None, extra or "none", "none", not extra),
-    ]
+    observed = {"rows": rows, "columns": [str(name) for name in frame.columns]}
     if "max_duplicate_share" in limits:
-        share, most = rounded(duplicate_share(frame)), limits["max_duplicate_share"]
-        results.append(Result("duplicate row share", None, share, f"<= {most}", share <= most))
+        observed["duplicates"] = round(duplicate_share(frame) * rows)
     if "min_class_share" in limits and target in frame.columns and rows:
-        smallest = rounded(frame[target].value_counts(normalize=True).min())
-        least = limits["min_class_share"]
-        results.append(
-            Result("smallest class share", target, smallest, f">= {least}", smallest >= least)
-        )
-    return results
+        observed["target"], observed["classes"] = target, frame[target].value_counts().to_dict()
+    return dataset_verdicts(contract, observed)
 
 
 def duplicate_share(frame: pd.DataFrame) -> float:
@@ -221,8 +168,8 @@ def number_range(values: pd.Series) -> dict:
     low, high = float(values.min()), float(values.max())
     margin = (high - low) * 0.5
     return {
-        "min": 0 if low >= 0 else _number(low - margin, down=True),
-        "max": _number(high + margin, down=False),
+        "min": 0 if low >= 0 else number(low - margin, down=True),
+        "max": number(high + margin, down=False),
     }
 
 
@@ -272,19 +219,6 @@ def render(contract: dict) -> str:
     dataset = yaml.safe_dump({"dataset": contract["dataset"]}, sort_keys=False)
     header = HEADER.replace("<package>", __package__.partition(".")[0])
     return header + "columns:\n" + "\n".join(lines) + "\n" + dataset
-
-
-def _number(value: float, down: bool | None = None):
-    """Four significant digits; rounded away from the data (down for a minimum) when asked."""
-    value = float(value)
-    if not math.isfinite(value) or value == 0:
-        return value
-    close = rounded(value, 4)
-    slack = abs(value) * 1e-9  # float noise such as 9.700000000000001 is not worth a digit
-    if down is not None and (close > value + slack if down else close < value - slack):
-        step = 10 ** (math.floor(math.log10(abs(value))) - 3)
-        close = rounded(close - step if down else close + step, 4)
-    return int(close) if close.is_integer() and abs(close) < 2**53 else close
 
 
 def _share(value: float, down: bool) -> float:

@@ -132,18 +132,22 @@ def ks_test(reference_quantiles: list[float], ordered: np.ndarray) -> tuple[floa
     values = ordered[starts[:-1]]
     statistic = float(
         max(
-            np.abs(starts[1:] / count - _reference_cdf(quantiles, values, "right")).max(),
-            np.abs(starts[:-1] / count - _reference_cdf(quantiles, values, "left")).max(),
+            np.abs(starts[1:] / count - reference_cdf(quantiles, values, "right")).max(),
+            np.abs(starts[:-1] / count - reference_cdf(quantiles, values, "left")).max(),
         )
     )
+    return statistic, ks_pvalue(statistic, count)
+
+
+def ks_pvalue(statistic: float, count: int) -> float:
     if count <= EXACT_LIMIT:
         pvalue = stats.kstwo.sf(statistic, count)
     else:
         pvalue = stats.kstwobign.sf(statistic * np.sqrt(count))
-    return statistic, float(np.clip(pvalue, 0, 1))
+    return float(np.clip(pvalue, 0, 1))
 
 
-def _reference_cdf(quantiles: np.ndarray, points: np.ndarray, side: str) -> np.ndarray:
+def reference_cdf(quantiles: np.ndarray, points: np.ndarray, side: str) -> np.ndarray:
     """The reference CDF at points (its left limit for side="left"): steps at tied quantiles."""
     interpolated = np.interp(points, quantiles, QUANTILES)
     left = np.searchsorted(quantiles, points, side="left")
@@ -190,6 +194,13 @@ def psi_result(column: str, shift: float, limits: dict) -> Result:
 
 def category_results(column: str, reference: dict, values: pd.Series, limits: dict) -> list[Result]:
     shares = values.dropna().astype(str).value_counts(normalize=True)
+    return category_verdicts(column, reference, shares, limits)
+
+
+def category_verdicts(
+    column: str, reference: dict, shares: pd.Series, limits: dict
+) -> list[Result]:
+    """The checks of a category column from its values' shares, the largest first."""
     keys = sorted(set(reference["shares"]) | set(shares.index))
     expected = np.array([reference["shares"].get(key, 0.0) for key in keys])
     ratio = limits["distinct_ratio_max"]
@@ -223,6 +234,15 @@ def number_results(
         return [Result("values", column, "none", "some", False)]
     ordered = np.sort(numbers)  # sorted once, for every check that counts
     observed = observed_statistics(values, numbers, ordered, codes)
+    shares = sorted_bin_shares(ordered, reference["edges"])
+    ks = ks_test(reference["quantiles"], ordered)
+    return number_verdicts(column, reference, observed, shares, ks, limits)
+
+
+def number_verdicts(
+    column: str, reference: dict, observed: dict, shares, ks: tuple, limits: dict
+) -> list[Result]:
+    """The checks of a numeric column from its statistics, bin shares and KS (D, p)."""
     results = []
     for check, statistic, limit_name in MOVES:
         now, then, limit = observed[statistic], reference[statistic], limits[limit_name]
@@ -241,9 +261,8 @@ def number_results(
             low <= observed["min"] and observed["max"] <= high,
         )
     )
-    shares = sorted_bin_shares(ordered, reference["edges"])
     results.append(psi_result(column, psi(np.array(reference["bin_shares"]), shares), limits))
-    statistic, pvalue = ks_test(reference["quantiles"], ordered)
+    statistic, pvalue = ks
     drifted = pvalue < limits["ks_pvalue_min"] and statistic > limits["ks_statistic_max"]
     results.append(
         Result(

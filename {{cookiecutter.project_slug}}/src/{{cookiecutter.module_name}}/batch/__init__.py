@@ -1,0 +1,1 @@
+"""Scoring data in bulk with a registered model, outside the service."""

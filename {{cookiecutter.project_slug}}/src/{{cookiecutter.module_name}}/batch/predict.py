@@ -1,0 +1,93 @@
+"""predict: score a CSV or parquet file, or a folder of them, with the champion -> parquet.
+
+Each output row is an input row with `prediction`, and for a classifier `probability_<class>`
+per class. On compute.engine pandas the output is one parquet file, scored CHUNK_ROWS rows at a
+time with a line of progress each; on dask it is a folder of partitions, scored on the cluster.
+"""
+
+from pathlib import Path
+
+import pandas as pd
+
+from .. import models, tracking
+from ..compute import cluster, uses_dask
+from ..config import param
+from ..errors import PipelineError
+from ..files import write_parquet
+from ..quality.reading import read_table
+
+CHUNK_ROWS = 100_000
+READERS = (".csv", ".parquet")
+
+
+def arguments(parser) -> None:
+    parser.add_argument(
+        "source", metavar="INPUT", help="a CSV or parquet file, or a folder of them"
+    )
+    parser.add_argument("--output", required=True, help="the parquet file (or folder, on Dask)")
+    parser.add_argument(
+        "--model",
+        default=None,
+        help="a folder written by `export`; default: the registered champion (mlflow.model_name)",
+    )
+
+
+def input_files(source: Path) -> list[Path]:
+    """The file itself, or the data files in the folder in name order (hidden ones skipped)."""
+    if source.is_file():
+        return [source]
+    if not source.is_dir():
+        raise PipelineError(f"{source}: no such file or folder")
+    found = sorted(
+        file
+        for file in source.rglob("*")
+        if file.suffix.lower() in READERS
+        and not any(part.startswith(".") for part in file.relative_to(source).parts)
+    )
+    if not found:
+        raise PipelineError(f"{source}: no CSV or parquet files found")
+    return found
+
+
+def champion(params: dict, folder: str | None):
+    """The model to score with: an exported folder, or the champion from the registry."""
+    if folder:
+        return models.load_exported(Path(folder))[0]
+    client = tracking.client(params)
+    version = models.resolve(client, param(params, "mlflow.model_name"), models.CHAMPION)
+    print(f"predict: {models.described(version)}")
+    return models.load_registered(client, version)
+
+
+def check_columns(columns, model, source: Path) -> None:
+    missing = [name for name in model.feature_names_in_ if name not in set(columns)]
+    if missing:
+        raise PipelineError(f"{source}: the model's feature columns {missing[:10]} are missing")
+
+
+def in_chunks(task: str, model, frame: pd.DataFrame) -> pd.DataFrame:
+    """scored_rows over CHUNK_ROWS rows at a time, printing how far it got."""
+    from ..scoring import scored_rows
+
+    parts = []
+    for start in range(0, len(frame), CHUNK_ROWS):
+        parts.append(scored_rows(task, model, frame.iloc[start : start + CHUNK_ROWS]))
+        done = min(start + CHUNK_ROWS, len(frame))
+        print(f"predict: {done} of {len(frame)} rows ({100 * done // len(frame)}%)", flush=True)
+    return pd.concat(parts) if parts else scored_rows(task, model, frame)
+
+
+def main(params: dict, source: str, output: str, model: str | None = None) -> None:
+    source, target, task = Path(source), Path(output), param(params, "train.task")
+    files = input_files(source)
+    loaded = champion(params, model)
+    if uses_dask(params):
+        from ..dask_engine.predict import predict as distributed
+
+        rows = distributed(cluster(params), files, loaded, task, target, check_columns)
+    else:
+        frame = pd.concat([read_table(file) for file in files], ignore_index=True)
+        check_columns(frame.columns, loaded, source)
+        write_parquet(in_chunks(task, loaded, frame), target)
+        rows = len(frame)
+    print(f"predict: {rows} rows scored -> {target}")
