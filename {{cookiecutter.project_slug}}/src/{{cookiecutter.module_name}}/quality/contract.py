@@ -6,6 +6,7 @@ The data contract is contract.yaml, one line per column, checked with pandera.
 import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pandera.pandas as pa
 import yaml
