@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE, VENV_BIN, bake_project, fake_docker, run, set_params
+from conftest import OPTIONS, TEMPLATE, VENV_BIN, bake_project, fake_docker, run, set_params
 
 CI_FILES = {
     "github": {".github/workflows/main.yml", ".github/workflows/pr.yml", ".github/workflows/rollback.yml"},
@@ -55,6 +55,18 @@ def test_a_bake_has_only_its_providers_files_and_they_match_its_schema(tmp_path,
         assert "if: hashFiles('Dockerfile') != ''" in text[main].split("run: make image")[0].rsplit("- name:", 1)[1]
     else:
         assert ("make review-app" in text[pr]) == ("make image" in text[main]) == (serving == "yes")
+
+
+@pytest.mark.parametrize("ci", ["github", "gitlab", "azure"])
+def test_the_ci_files_do_not_depend_on_the_storage_remote(tmp_path, ci):
+    """The remote's credentials reach the jobs as variables, so every ci x dvc_remote x serving bake has
+    the CI files that the ci x serving bakes above lint; the remote's own files are test_bake's and test_storage's."""
+    baked = {}
+    for remote in OPTIONS["dvc_remote"]:
+        project = bake_project(tmp_path / remote, ci=ci, dvc_remote=remote)
+        baked[remote] = {name: (project / name).read_bytes() for name in sorted(ci_files(project))}
+    first, *others = baked.values()
+    assert first and all(files == first for files in others)
 
 
 def test_the_gitlab_pipeline_follows_the_security_rules(tmp_path):
