@@ -73,22 +73,22 @@ def import_everything() -> None:
 
 def imported_files() -> list[str]:
     """The source files of the loaded modules, relative to the site-packages folder holding them."""
-    found = set()
+    found, folders = set(), site_folders()
     for module in list(sys.modules.values()):
         file = getattr(module, "__file__", None) or ""
         if file.endswith(".py"):
-            for folder in site_folders():
+            for folder in folders:
                 with contextlib.suppress(ValueError):
                     found.add(Path(file).resolve().relative_to(folder.resolve()).as_posix())
     return sorted(found)
 
 
 def compile_files(files: list[str]) -> None:
-    py_compile_options = {"doraise": False, "quiet": 2}
+    folders = site_folders()
     for file in files:
-        for folder in site_folders():
+        for folder in folders:
             if (folder / file).exists():
-                py_compile.compile(str(folder / file), **py_compile_options)
+                py_compile.compile(str(folder / file), doraise=False, quiet=2)
                 break
 
 
