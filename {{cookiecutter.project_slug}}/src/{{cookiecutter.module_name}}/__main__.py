@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import sys
 
-from . import tracking_process
+from . import tracking_process, tracking_store
 from .config import load_params
 from .errors import PipelineError, redact, shorten
 
@@ -82,7 +82,7 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, object]:
     for name, (path, spec) in commands.items():
         command = subparsers.add_parser(name, help=summary(spec), parents=[debug])
         if name == chosen:
-            if path in LOGGED:
+            if path in LOGGED and not {"-h", "--help"} & set(argv):
                 tracking_process.start()
             module = importlib.import_module(f"{__package__}.{path}")
             if hasattr(module, "arguments"):
@@ -97,7 +97,10 @@ def main(argv: list[str] | None = None) -> int:
         args, command = parse(argv)
         options = vars(args)
         del options["command"], options["debug"]
-        command.main(load_params(), **options)
+        params = load_params()
+        if command.__name__.startswith(f"{__package__}.pipeline."):
+            tracking_store.start(params)  # on a first run, evaluate then finds the store ready
+        command.main(params, **options)
     except PipelineError as error:
         if debug:
             raise

@@ -16,10 +16,12 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from . import tracking_store
 from .config import param, path
 from .errors import PipelineError, first_line, redact
 from .files import read_model
 from .provenance import data_tags, file_md5, file_sha256, flatten, git_tags, project_version
+from .tracking_store import tracking_uri
 
 # Types that MLflow's skops format must be told to load: those of the models train.py builds.
 TRUSTED_TYPES = [
@@ -36,10 +38,6 @@ TRUSTED_TYPES = [
 MODEL_HASH_TAG = "model_md5"  # of models/model.pkl, the file DVC tracks
 ARTIFACT_HASH_TAG = "model_artifact_sha256"  # of the registered skops file, checked on loading
 HOST_TAG, PID_TAG = "evaluate_host", "evaluate_pid"  # to tell a killed evaluate's run
-
-
-def tracking_uri(params: dict) -> str:
-    return os.environ.get("MLFLOW_TRACKING_URI") or param(params, "mlflow.tracking_uri")
 
 
 def check_reachable(uri: str, timeout: float = 5) -> None:
@@ -61,6 +59,7 @@ def client(params: dict):
     """An MlflowClient for the configured store; fails fast when a server is down."""
     uri = tracking_uri(params)
     check_reachable(uri)
+    tracking_store.wait(uri)
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one line per error

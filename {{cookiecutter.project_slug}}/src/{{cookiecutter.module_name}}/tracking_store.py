@@ -1,0 +1,94 @@
+"""A project's new SQLite tracking store, created in the background while the first stages run.
+
+Creating the store runs MLflow's schema migrations, about 2 s that `evaluate` would otherwise wait
+for on a project's first run. The first pipeline stage that finds no store starts a process that
+builds it under a temporary name beside it and links it into place, never over an existing file.
+Whatever opens the store meanwhile waits for that process: it holds a lock on the temporary file,
+which the system releases even if the process is killed.
+"""
+
+import glob
+import os
+import subprocess
+import sys
+import urllib.parse
+from pathlib import Path
+
+try:
+    import fcntl
+except ImportError:  # Windows: no background creation; MLflow creates the store on first use
+    fcntl = None
+
+from .config import param
+
+SQLITE = "sqlite:///"
+CREATING = ".creating-"  # the temporary file is <store>.creating-<pid>
+
+
+def tracking_uri(params: dict) -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or param(params, "mlflow.tracking_uri")
+
+
+def missing_store(uri: str) -> Path | None:
+    """The file of a local SQLite store that does not exist yet; None for any other store."""
+    if fcntl is None or not uri.startswith(SQLITE):
+        return None
+    database = Path(urllib.parse.unquote(uri.removeprefix(SQLITE).partition("?")[0]))
+    return None if database.exists() else database
+
+
+def start(params: dict) -> None:
+    """Create the store in a detached process when it is a local SQLite file that is missing."""
+    settings = params.get("mlflow") or {}
+    uri = os.environ.get("MLFLOW_TRACKING_URI") or str(settings.get("tracking_uri", ""))
+    if settings.get("enabled") and missing_store(uri) is not None:
+        subprocess.Popen(
+            [sys.executable, "-m", __name__],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+            start_new_session=True,
+        )
+
+
+def wait(uri: str) -> None:
+    """Wait while a background process is creating this store; clear what a killed one left."""
+    database = missing_store(uri)
+    if database is None:
+        return
+    for temporary in database.parent.glob(f"{glob.escape(database.name)}{CREATING}*"):
+        try:
+            handle = open(temporary, "rb")
+        except FileNotFoundError:  # it finished and removed the file meanwhile
+            continue
+        with handle:
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        # The creator removes the file before it lets go of the lock; a file still there was
+        # left by a creator that was killed.
+        temporary.unlink(missing_ok=True)
+
+
+def create(params: dict) -> None:
+    """Build the store under a temporary name, then link it into place if it is still missing."""
+    from . import tracking
+
+    database = missing_store(tracking_uri(params))
+    if database is None:
+        return
+    temporary = database.with_name(f"{database.name}{CREATING}{os.getpid()}")
+    with open(temporary, "xb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            os.environ["MLFLOW_TRACKING_URI"] = SQLITE + str(temporary)
+            tracking.open_experiment(params)
+            os.link(temporary, database)  # fails if the store appeared meanwhile: that one stays
+        except Exception:
+            pass  # the stage that needs the store creates it, and reports what went wrong
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
+if __name__ == "__main__":
+    from .config import load_params
+
+    create(load_params())
