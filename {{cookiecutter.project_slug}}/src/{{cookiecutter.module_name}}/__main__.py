@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import sys
 
-from . import tracking_process, tracking_store
+from . import compute, tracking_process, tracking_store
 from .config import load_params
 from .errors import PipelineError, redact, shorten
 
@@ -90,6 +90,20 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, object]:
     return parser.parse_args(argv), module
 
 
+def out_of_memory(argv: list[str]) -> str:
+    """What to do when a command's data does not fit in this process's memory."""
+    chosen = next((word for word in argv if not word.startswith("-")), "the command")
+    try:
+        engine = compute.engine(load_params())
+    except PipelineError:
+        engine = "pandas"
+    if engine == "pandas":
+        way_out = "for data larger than this machine's memory, set compute.engine: dask"
+    else:
+        way_out = "lower compute.partition_mb, so that each task holds less"
+    return f"{chosen}: out of memory; {way_out} in params.yaml (README: Scaling out with Dask)"
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     debug = "--debug" in argv
@@ -106,6 +120,11 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"error: {shorten(redact(str(error)).replace(chr(10), ' '), 600)}", file=sys.stderr)
         return error.exit_status
+    except MemoryError:  # numpy's and pyarrow's out-of-memory errors derive from it
+        if debug:
+            raise
+        print(f"error: {out_of_memory(argv)}", file=sys.stderr)
+        return 2
     except OSError as error:  # a read-only or full disk, a vanished file: name it, no traceback
         if debug or error.strerror is None:
             raise

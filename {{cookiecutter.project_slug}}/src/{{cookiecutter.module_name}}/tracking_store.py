@@ -58,11 +58,10 @@ def wait(uri: str) -> None:
         return
     for temporary in database.parent.glob(f"{glob.escape(database.name)}{CREATING}*"):
         try:
-            handle = open(temporary, "rb")
+            with open(temporary, "rb") as handle:
+                fcntl.flock(handle, fcntl.LOCK_EX)
         except FileNotFoundError:  # it finished and removed the file meanwhile
             continue
-        with handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
         # The creator removes the file before it lets go of the lock; a file still there was
         # left by a creator that was killed.
         temporary.unlink(missing_ok=True)

@@ -1,25 +1,35 @@
 """train on Dask: the preprocessing is fitted on a bounded sample of the training rows, the booster
-on all of them, data-parallel across the workers (lightgbm.dask). The model saved is an ordinary
-scikit-learn pipeline holding a plain LightGBM estimator: promote, serve and export use it as any.
+on all of them, data-parallel across the workers through LightGBM's own network (as lightgbm.dask
+does). Each worker reads its share of the partition files in batches and keeps only LightGBM's
+binned copy of them (about a byte per value), so the training set need not fit in the workers'
+memory as numbers. The model saved is an ordinary scikit-learn pipeline holding a plain LightGBM
+estimator: promote, serve and export use it as any.
 """
 
+import contextlib
 import inspect
 import re
+import socket
 import sys
 from pathlib import Path
+from urllib.parse import urlparse
 
 import numpy as np
 import pandas as pd
 
 from ..compute import DASK_MODELS, EXTRA_HINT, Cluster
-from ..errors import PipelineError
+from ..errors import PipelineError, first_line
 from .cluster import connect
-from .frames import read_dataset, sample
+from .frames import plain_partition, read_dataset, sample
 
 # Fixed so that a rerun on the same cluster shape writes the same model file.
 DETERMINISTIC = {"deterministic": True, "force_row_wise": True, "verbose": -1}
-NETWORK = ("machines", "local_listen_port", "num_machines", "time_out")
+# scikit-learn's parameters that are not LightGBM's; the rest LightGBM takes by these names.
+WRAPPER_ONLY = ("n_jobs", "importance_type", "class_weight")
+# The ports this run's workers happened to listen on, which would make every model file differ.
 NETWORK_LINE = re.compile(r"^\[(machines|local_listen_port): [^\n]*\]\n", re.MULTILINE)
+BATCH_ROWS = 65_536  # rows LightGBM bins at a time
+CHECK_SECONDS = 2  # how often train looks for a worker that died
 
 
 def make_estimator(task: str, name: str, hyperparameters: dict, seed: int):
@@ -36,78 +46,177 @@ def make_estimator(task: str, name: str, hyperparameters: dict, seed: int):
         raise PipelineError(
             f"params.yaml: train.{name} has {unknown}, which {estimator.__name__} does not take"
         )
+    if "class_weight" in hyperparameters:
+        raise PipelineError(
+            f"params.yaml: train.{name}.class_weight is not supported on the Dask engine"
+        )
     return estimator(**{**DETERMINISTIC, **hyperparameters}, random_state=seed)
+
+
+def partition_files(source: Path) -> list[Path]:
+    """A data set's parquet files in Dask's order of its partitions, as the workers find them."""
+    from dask.utils import natural_sort_key
+
+    source = source.resolve()
+    if source.is_file():
+        return [source]
+    return sorted(source.glob("*.parquet"), key=lambda file: natural_sort_key(file.name))
 
 
 def transform(part: pd.DataFrame, target: str, preprocess) -> np.ndarray:
     """One partition's features as the fitted preprocessing makes them: a dense float matrix."""
     matrix = preprocess.transform(part.drop(columns=[target]))
     dense = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
-    return dense.astype(float)
+    return np.ascontiguousarray(dense, dtype=np.float32)
 
 
-def labels_of(part: pd.DataFrame, target: str) -> np.ndarray:
-    return part[target].to_numpy()
+class Partitions:
+    """A worker's files as LightGBM reads them: one file's features in memory at a time."""
+
+    def __init__(self, files: list[Path], target: str, preprocess):
+        self.files, self.target, self.preprocess = files, target, preprocess
+        self.index, self.matrix = -1, None
+
+    def features(self, index: int) -> np.ndarray:
+        if index != self.index:
+            self.index, self.matrix = -1, None  # let the last one go before reading the next
+            part = plain_partition(pd.read_parquet(self.files[index]))
+            self.matrix, self.index = transform(part, self.target, self.preprocess), index
+        return self.matrix
+
+    def labels(self, classes: np.ndarray | None) -> np.ndarray:
+        """Every row's label; classes as their index in the sorted classes, as scikit-learn's."""
+        read = [pd.read_parquet(file, columns=[self.target])[self.target] for file in self.files]
+        values = pd.concat(read, ignore_index=True)
+        if classes is None:
+            return values.to_numpy(dtype=float)
+        codes = pd.Categorical(values, categories=classes).codes
+        return codes.astype(np.int32)
+
+    def sequences(self) -> list:
+        """One lightgbm.Sequence per file: random rows to choose bins, then batches to fill them."""
+        import lightgbm
+        import pyarrow.parquet as pq
+
+        partitions = self
+
+        class FileRows(lightgbm.Sequence):
+            batch_size = BATCH_ROWS
+
+            def __init__(self, index: int):
+                self.index = index
+                self.rows = pq.ParquetFile(partitions.files[index]).metadata.num_rows
+
+            def __len__(self) -> int:
+                return self.rows
+
+            def __getitem__(self, rows):
+                found = partitions.features(self.index)[rows]
+                return found if isinstance(rows, slice) else found.astype(np.float64)  # a sample
+
+        return [FileRows(index) for index in range(len(self.files))]
 
 
-def placed(client, frame, target: str, preprocess) -> tuple:
-    """Features and labels as Dask arrays whose partition i lies on worker i mod n (workers by
-    name): LightGBM then trains each of its machines on the same rows, in the same order, on
-    every run on a cluster of the same shape."""
-    import dask
-    import dask.array as da
-
-    workers = sorted(
-        client.scheduler_info()["workers"].items(), key=lambda item: str(item[1]["name"])
-    )
-    pairs = []
-    for index, part in enumerate(frame.to_delayed()):
-        where = {"workers": [workers[index % len(workers)][0]], "allow_other_workers": False}
-        pair = [
-            dask.delayed(transform)(part, target, preprocess),
-            dask.delayed(labels_of)(part, target),
-        ]
-        pairs.append(client.compute(pair, **where))
-    rows = client.gather([client.submit(len, labels) for _, labels in pairs])
-    width = len(preprocess.get_feature_names_out())
-    numeric = pd.api.types.is_numeric_dtype(frame[target].dtype)
-    label_type = frame[target].dtype if numeric else object  # text classes: numpy objects
-    features = [
-        da.from_delayed(matrix, shape=(count, width), dtype=float)
-        for (matrix, _), count in zip(pairs, rows, strict=True)
-    ]
-    labels = [
-        da.from_delayed(values, shape=(count,), dtype=label_type)
-        for (_, values), count in zip(pairs, rows, strict=True)
-    ]
-    return da.concatenate(features), da.concatenate(labels)
-
-
-def local_model(distributed):
-    """The fitted in-memory estimator, without the ports this run's workers happened to listen on
-    (which would make every model file differ)."""
+def train_share(files, target, preprocess, classes, params, rounds, first) -> str | None:
+    """On one worker: its files as a LightGBM Dataset, trained together with the other workers'
+    over LightGBM's network; the first worker returns the model as text."""
     import lightgbm
 
-    model = distributed.to_local()
-    for name in NETWORK:
-        vars(model).pop(name, None)
-    text = model.booster_.model_to_string()
-    model._Booster = lightgbm.Booster(model_str=NETWORK_LINE.sub("", text))
-    return model
+    partitions = Partitions(files, target, preprocess)
+    labels = partitions.labels(classes)
+    dataset = lightgbm.Dataset(partitions.sequences(), label=labels, params=params)
+    booster = lightgbm.train(params, dataset, num_boost_round=rounds)
+    return NETWORK_LINE.sub("", booster.model_to_string()) if first else None
 
 
-def in_partition_order(client) -> None:
-    """lightgbm.dask ranks its machines in the order Client.who_has lists the data's parts, and
-    distributed builds that list from a set, so the order (and the model) changed from run to
-    run; this client lists them in the order they were asked for: the partitions' order."""
-    asked = client.who_has
+def open_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("", 0))
+        return probe.getsockname()[1]
 
-    def who_has(futures=None, **options):
-        found = asked(futures, **options)
-        keys = [future.key for future in client.futures_of(futures)] if futures else list(found)
-        return type(found)({key: found[key] for key in dict.fromkeys(keys) if key in found})
 
-    client.who_has = who_has
+def booster_params(estimator, classes: np.ndarray | None, threads: int) -> tuple[dict, int]:
+    """LightGBM's parameters for the estimator, as its scikit-learn wrapper would pass them."""
+    params = {k: v for k, v in estimator.get_params().items() if k not in WRAPPER_ONLY}
+    rounds = params.pop("n_estimators")
+    if classes is not None and params.get("objective") is None:
+        params["objective"] = "binary" if len(classes) == 2 else "multiclass"
+    if classes is not None and len(classes) > 2:
+        params["num_class"] = len(classes)
+    return {**params, "num_threads": threads, "tree_learner": "data"}, rounds
+
+
+def wrapped(estimator, text: str, classes: np.ndarray | None, width: int):
+    """The estimator, fitted: a one-round fit on a row per class sets what scikit-learn's wrapper
+    keeps (classes, label encoder, objective), then the booster trained on the cluster replaces
+    its booster."""
+    import lightgbm
+
+    rounds = estimator.get_params()["n_estimators"]
+    labels = np.array([0.0, 1.0]) if classes is None else classes
+    estimator.set_params(n_estimators=1).fit(np.zeros((len(labels), width)), labels)
+    estimator.set_params(n_estimators=rounds)
+    estimator._Booster = lightgbm.Booster(model_str=text)
+    return estimator
+
+
+def share_out(client, files: list[Path]) -> dict[str, list[Path]]:
+    """Worker address -> its files: file i goes to the i-th worker by name, modulo their number,
+    so each LightGBM machine trains on the same rows in the same order on every run on a cluster
+    of the same shape."""
+    workers = sorted(alive_workers(client).items(), key=lambda worker: str(worker[1]["name"]))
+    shares = {address: [] for address, _ in workers}
+    for index, file in enumerate(files):
+        shares[workers[index % len(workers)][0]].append(file)
+    return {address: share for address, share in shares.items() if share}
+
+
+def run_shares(client, shares: dict, params: dict, **arguments) -> str:
+    """train_share on every worker at once; a worker that dies meanwhile is one error, not a wait
+    for a LightGBM machine that never answers."""
+    import distributed
+
+    ports = client.run(open_port, workers=list(shares))
+    machines = ",".join(f"{urlparse(address).hostname}:{ports[address]}" for address in shares)
+    network = {"machines": machines, "num_machines": len(shares), "time_out": 10}
+    futures = [
+        client.submit(
+            train_share,
+            files,
+            **arguments,
+            params={**params, **network, "local_listen_port": ports[address]},
+            first=index == 0,
+            workers=[address],
+            allow_other_workers=False,
+            pure=False,
+        )
+        for index, (address, files) in enumerate(shares.items())
+    ]
+    try:
+        while True:
+            with contextlib.suppress(distributed.TimeoutError):
+                distributed.wait(futures, timeout=CHECK_SECONDS, return_when="FIRST_COMPLETED")
+            failed = [future.exception() for future in futures if future.status == "error"]
+            if failed:
+                raise PipelineError(f"train: LightGBM failed on a worker: {first_line(failed[0])}")
+            lost = [address for address in shares if address not in alive_workers(client)]
+            if lost:
+                raise PipelineError(
+                    f"train: Dask worker {lost[0]} died while training, most likely past its "
+                    "compute.memory_limit; give the workers more memory, or add workers"
+                )
+            if all(future.status == "finished" for future in futures):
+                return next(text for text in client.gather(futures) if text)
+    except PipelineError:
+        client.cancel(futures)
+        with contextlib.suppress(Exception):  # LightGBM machines left waiting for the lost one
+            alive = alive_workers(client)
+            client.restart_workers([address for address in shares if address in alive])
+        raise
+
+
+def alive_workers(client) -> dict:
+    return client.scheduler_info(n_workers=-1)["workers"]
 
 
 def interned(value):
@@ -126,23 +235,27 @@ def interned(value):
     return value
 
 
-def fit(frame, target: str, model, client):
-    """Fit model (preprocess, estimator) on a Dask frame: the fitted in-memory pipeline."""
-    import lightgbm.dask
+def fit(source: Path, target: str, model, client, threads: int):
+    """Fit model (preprocess, estimator) on the data set's files: the fitted in-memory pipeline."""
     from sklearn.pipeline import Pipeline
 
     preprocess, estimator = model.named_steps["preprocess"], model.named_steps["estimator"]
+    frame = read_dataset(source)
     rows = sample(frame)
     preprocess.fit(rows.drop(columns=[target]), rows[target])
-    features, labels = placed(client, frame, target, preprocess)
-    twin = getattr(lightgbm.dask, f"Dask{type(estimator).__name__}")
-    settings = {key: value for key, value in estimator.get_params().items() if key != "n_jobs"}
-    in_partition_order(client)
-    distributed = twin(**settings, client=client)
-    distributed.fit(features, labels)
-    return interned(Pipeline([("preprocess", preprocess), ("estimator", local_model(distributed))]))
+    classes = None  # the sorted classes, in the labels' own type, as scikit-learn's
+    if hasattr(estimator, "predict_proba"):
+        classes = np.unique(frame[target].dropna().drop_duplicates().compute().to_numpy())
+    params, rounds = booster_params(estimator, classes, threads)
+    shares = share_out(client, partition_files(source))
+    text = run_shares(
+        client, shares, params, target=target, preprocess=preprocess, classes=classes, rounds=rounds
+    )
+    width = len(preprocess.get_feature_names_out())
+    fitted = wrapped(estimator, text, classes, width)
+    return interned(Pipeline([("preprocess", preprocess), ("estimator", fitted)]))
 
 
 def train(settings: Cluster, source: Path, target: str, model):
     with connect(settings, "train") as client:
-        return fit(read_dataset(source), target, model, client)
+        return fit(source, target, model, client, settings.threads_per_worker)
