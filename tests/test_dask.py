@@ -2,7 +2,8 @@
 127.0.0.1, for both tasks, on generated data (several CSV files, several partitions each).
 
 One LocalCluster serves every stage (DASK_SCHEDULER_ADDRESS), as a team's shared cluster would;
-the split test starts the stage's own `scheduler: local` cluster of another shape.
+the split test starts the stage's own `scheduler: local` cluster of another shape. The champion
+trained there scores files on both engines, and the scoring service answers with it.
 """
 
 import hashlib
@@ -12,12 +13,13 @@ import signal
 import socket
 import subprocess
 import sys
+import urllib.request
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import bake_project, run, set_params
+from conftest import background_server, bake_project, project_env, run, set_params
 from sklearn.datasets import make_classification, make_regression
 
 pytestmark = pytest.mark.slow  # whole pipeline runs
@@ -55,9 +57,9 @@ def regression_data() -> pd.DataFrame:
     return pd.DataFrame(features, columns=[f"measure_{i}" for i in range(6)]).round(4).assign(price=values.round(2))
 
 
-def prepared(tmp_path_factory, name: str, task: str, frame: pd.DataFrame, target: str) -> Path:
+def prepared(tmp_path_factory, name: str, task: str, frame: pd.DataFrame, target: str, serving: str) -> Path:
     """A bake on the generated data, its contract and profile drafted from it (README's steps)."""
-    project = bake_project(tmp_path_factory.mktemp(task), project_name=name, task=task, serving="no")
+    project = bake_project(tmp_path_factory.mktemp(task), project_name=name, task=task, serving=serving)
     write_parts(project, frame)
     set_params(project, ingest={"source": "raw", "target": target}, compute=COMPUTE,
                train={"model": "lightgbm", "lightgbm": {"n_estimators": 40, "num_leaves": 15}})  # fmt: skip
@@ -84,9 +86,9 @@ def free_port() -> int:
 def projects(tmp_path_factory) -> dict[str, Path]:
     return {
         "classification": prepared(
-            tmp_path_factory, "Order Outcome", "classification", classification_data(), "outcome"
+            tmp_path_factory, "Order Outcome", "classification", classification_data(), "outcome", "yes"
         ),
-        "regression": prepared(tmp_path_factory, "House Price", "regression", regression_data(), "price"),
+        "regression": prepared(tmp_path_factory, "House Price", "regression", regression_data(), "price", "no"),
     }
 
 
@@ -98,7 +100,6 @@ def scheduler(projects, tmp_path_factory) -> str:
     env = {
         **os.environ,
         "PYTHONPATH": os.pathsep.join(str(project / "src") for project in projects.values()),
-        "DASK_DISTRIBUTED__SCHEDULER__WORK_STEALING": "False",  # partitions stay where train puts them
     }
     process = subprocess.Popen([sys.executable, str(script), str(free_port())], stdin=subprocess.PIPE,
                                stdout=subprocess.PIPE, text=True, env=env, start_new_session=True)  # fmt: skip
@@ -194,7 +195,7 @@ def test_a_rerun_on_the_same_cluster_writes_the_same_model_file(reproduced, sche
     assert md5(project / "models/candidate.pkl") == first
 
 
-def test_the_dask_trained_champion_scores_files_on_both_engines(reproduced, scheduler, tmp_path):
+def test_the_dask_trained_champion_scores_files_on_both_engines_and_is_served(reproduced, scheduler, tmp_path):
     project = reproduced["classification"]
     command(project, "promote")
     new = classification_data().drop(columns="outcome").head(500)
@@ -213,3 +214,13 @@ def test_the_dask_trained_champion_scores_files_on_both_engines(reproduced, sche
     assert set(in_pandas["prediction"]) <= {"bought", "left"}
     pd.testing.assert_frame_equal(on_dask[in_pandas.columns], in_pandas, check_dtype=False)
     assert (in_pandas["prediction"] == classification_data()["outcome"].head(500)).mean() > 0.8
+
+    url = f"http://127.0.0.1:{free_port()}"
+    env = {**project_env(project), "PREDICTION_LOG": str(tmp_path / "log.jsonl")}  # MODEL_URI: the champion
+    serve = ["python", "-m", module(project), "serve", "--port", url.rpartition(":")[2]]
+    rows = json.loads(new.drop(columns="order_id").head(50).to_json(orient="records"))  # features only
+    with background_server(serve, f"{url}/ready", cwd=project, env=env):
+        request = urllib.request.Request(f"{url}/predict/batch", data=json.dumps({"instances": rows}).encode(),
+                                         headers={"Content-Type": "application/json"})  # fmt: skip
+        answer = json.loads(urllib.request.urlopen(request, timeout=60).read())
+    assert [item["prediction"] for item in answer["predictions"]] == in_pandas["prediction"].head(50).tolist()

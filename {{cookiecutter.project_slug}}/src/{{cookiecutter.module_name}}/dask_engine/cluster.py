@@ -35,13 +35,10 @@ def dask_modules():
 def connect(settings: Cluster, stage: str) -> Iterator[object]:
     """A distributed Client for the stage; the dashboard's link, when there is one, is printed."""
     _, distributed = dask_modules()
-    import dask
 
     cluster = None
     try:
         if settings.scheduler == LOCAL:
-            # No work stealing: partitions stay where train placed them, so reruns are identical.
-            dask.config.set({"distributed.scheduler.work-stealing": False})
             cluster = distributed.LocalCluster(
                 n_workers=settings.workers,
                 threads_per_worker=settings.threads_per_worker,

@@ -13,12 +13,14 @@ from .frames import from_frame, plain_strings, write_datasets
 
 
 def read_file(file: Path, target: str | None, dialect: dict | None, partition_mb: float):
-    """One CSV (in blocks of partition_mb) or parquet file as a Dask frame, its target (if any)
-    checked."""
+    """One CSV or parquet file as a Dask frame in partitions of about partition_mb (a parquet
+    file's row groups are the smallest unit), its target (if any) checked."""
     dd, _ = dask_modules()
     try:
         if file.suffix.lower() == ".parquet":
-            frame = dd.read_parquet(str(file))
+            frame = dd.read_parquet(
+                str(file), split_row_groups="infer", blocksize=int(partition_mb * 2**20)
+            )
         else:
             dialect = dialect or detect_dialect(file)
             frame = dd.read_csv(

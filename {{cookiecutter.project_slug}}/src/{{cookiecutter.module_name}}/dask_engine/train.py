@@ -23,7 +23,8 @@ from .cluster import connect
 from .frames import plain_partition, read_dataset, sample
 
 # Fixed so that a rerun on the same cluster shape writes the same model file.
-DETERMINISTIC = {"deterministic": True, "force_row_wise": True, "verbose": -1}
+# Column-wise histograms also spare the row-wise copy of the binned data that the other way keeps.
+DETERMINISTIC = {"deterministic": True, "force_col_wise": True, "verbose": -1}
 # scikit-learn's parameters that are not LightGBM's; the rest LightGBM takes by these names.
 WRAPPER_ONLY = ("n_jobs", "importance_type", "class_weight")
 # The ports this run's workers happened to listen on, which would make every model file differ.
@@ -54,35 +55,50 @@ def make_estimator(task: str, name: str, hyperparameters: dict, seed: int):
 
 
 def partition_files(source: Path) -> list[Path]:
-    """A data set's parquet files in Dask's order of its partitions, as the workers find them."""
+    """A data set's parquet files that hold rows, in Dask's order of its partitions, by the paths
+    the workers find them at."""
+    import pyarrow.parquet as pq
     from dask.utils import natural_sort_key
 
     source = source.resolve()
-    if source.is_file():
-        return [source]
-    return sorted(source.glob("*.parquet"), key=lambda file: natural_sort_key(file.name))
+    files = [source] if source.is_file() else source.glob("*.parquet")
+    filled = [file for file in files if pq.ParquetFile(file).metadata.num_rows]
+    return sorted(filled, key=lambda file: natural_sort_key(file.name))
 
 
-def transform(part: pd.DataFrame, target: str, preprocess) -> np.ndarray:
-    """One partition's features as the fitted preprocessing makes them: a dense float matrix."""
-    matrix = preprocess.transform(part.drop(columns=[target]))
-    dense = matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
-    return np.ascontiguousarray(dense, dtype=np.float32)
+def transform(features: pd.DataFrame, preprocess) -> np.ndarray:
+    """Rows' features as the fitted preprocessing makes them: a dense float matrix."""
+    matrix = preprocess.transform(features)
+    return matrix.toarray() if hasattr(matrix, "toarray") else np.asarray(matrix)
 
 
 class Partitions:
-    """A worker's files as LightGBM reads them: one file's features in memory at a time."""
+    """A worker's files as LightGBM reads them: one file's features in memory at a time, as 32-bit
+    floats, transformed a batch of rows at a time (the preprocessing copies what it is given)."""
 
     def __init__(self, files: list[Path], target: str, preprocess):
         self.files, self.target, self.preprocess = files, target, preprocess
+        self.width = len(preprocess.get_feature_names_out())
         self.index, self.matrix = -1, None
 
     def features(self, index: int) -> np.ndarray:
         if index != self.index:
             self.index, self.matrix = -1, None  # let the last one go before reading the next
-            part = plain_partition(pd.read_parquet(self.files[index]))
-            self.matrix, self.index = transform(part, self.target, self.preprocess), index
+            self.matrix, self.index = self.read(self.files[index]), index
         return self.matrix
+
+    def read(self, file: Path) -> np.ndarray:
+        import pyarrow.parquet as pq
+
+        reader = pq.ParquetFile(file)
+        columns = [name for name in reader.schema_arrow.names if name != self.target]
+        matrix = np.empty((reader.metadata.num_rows, self.width), dtype=np.float32)
+        start = 0
+        for batch in reader.iter_batches(batch_size=BATCH_ROWS, columns=columns):
+            rows = transform(plain_partition(batch.to_pandas()), self.preprocess)
+            matrix[start : start + len(rows)] = rows
+            start += len(rows)
+        return matrix
 
     def labels(self, classes: np.ndarray | None) -> np.ndarray:
         """Every row's label; classes as their index in the sorted classes, as scikit-learn's."""
@@ -194,8 +210,9 @@ def run_shares(client, shares: dict, params: dict, **arguments) -> str:
     ]
     try:
         while True:
+            running = [future for future in futures if future.status == "pending"]
             with contextlib.suppress(distributed.TimeoutError):
-                distributed.wait(futures, timeout=CHECK_SECONDS, return_when="FIRST_COMPLETED")
+                distributed.wait(running, timeout=CHECK_SECONDS, return_when="FIRST_COMPLETED")
             failed = [future.exception() for future in futures if future.status == "error"]
             if failed:
                 raise PipelineError(f"train: LightGBM failed on a worker: {first_line(failed[0])}")
@@ -205,7 +222,7 @@ def run_shares(client, shares: dict, params: dict, **arguments) -> str:
                     f"train: Dask worker {lost[0]} died while training, most likely past its "
                     "compute.memory_limit; give the workers more memory, or add workers"
                 )
-            if all(future.status == "finished" for future in futures):
+            if not running:
                 return next(text for text in client.gather(futures) if text)
     except PipelineError:
         client.cancel(futures)
