@@ -30,6 +30,8 @@ def read_file(file: Path, target: str | None, dialect: dict | None, partition_mb
                 encoding=dialect.get("encoding", "utf-8"),
                 blocksize=int(partition_mb * 2**20),
             )
+    except MemoryError:
+        raise  # a file too large for this process, not a corrupt one: __main__ says so
     except Exception as error:  # pandas, pyarrow and fsspec raise many types for a corrupt file
         reason = shorten(str(error).strip().splitlines()[0] if str(error).strip() else "", 200)
         raise PipelineError(f"{file}: cannot be read as {file.suffix[1:]}: {reason}") from None

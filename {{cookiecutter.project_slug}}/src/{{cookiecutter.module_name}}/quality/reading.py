@@ -63,6 +63,8 @@ def read_table(file: Path, dialect: dict | None = None) -> pd.DataFrame:
                 encoding=dialect.get("encoding", "utf-8"),
                 low_memory=False,  # one type per column, not one per chunk
             )
+    except MemoryError:
+        raise  # a file too large for this process, not a corrupt one: __main__ says so
     except Exception as error:  # pandas and pyarrow raise many types for a corrupt file
         reason = shorten(first_line(error), 200)
         raise PipelineError(f"{file}: cannot be read as {file.suffix[1:]}: {reason}") from None
