@@ -1,10 +1,10 @@
 """compute.engine: dask on a data set about three times larger than each worker's memory_limit.
 
 An event log of 1,000,000 rows: an id, 12 measurements, a label and a free-text payload of about
-1.4 kB per row (role `ignore`: it goes through ingest and validate, and reaches no model), about
-1.5 GB in memory. On two workers of 480 MiB each, every stage completes and no worker is lost
+2.5 kB per row (role `ignore`: it goes through ingest and validate, and reaches no model), about
+2.5 GB in memory. On two workers of 800 MiB each (a worker's libraries take about 400 MB of it), every stage completes and no worker is lost
 (`allowed-failures: 0`, so a worker killed for its memory fails the stage). The pandas engine, in
-one process capped at the same 480 MiB (RLIMIT_DATA), stops with one line naming
+one process capped at the same 800 MiB (RLIMIT_DATA), stops with one line naming
 compute.engine: dask, and writes nothing.
 """
 
@@ -22,8 +22,8 @@ from conftest import bake_project, project_env, run, set_params
 pytestmark = pytest.mark.slow  # a gigabyte through the whole pipeline
 
 ROWS, FILES, MEASURES = 1_000_000, 4, 12
-LIMIT_MB = 480
-FILLER = "payload " * 175  # 1,400 characters
+LIMIT_MB = 800
+FILLER = "payload " * 306  # 2,448 characters
 DRAFT = """
 import sys
 from pathlib import Path
@@ -54,7 +54,7 @@ def write_events(raw: Path) -> int:
         noise = generator.normal(scale=1.0, size=len(frame))
         frame["label"] = np.where(values @ weights + noise > 0, "kept", "churned")
         size += frame.memory_usage(deep=True).sum()
-        frame.to_parquet(raw / f"events-{index}.parquet", index=False, row_group_size=20_000)
+        frame.to_parquet(raw / f"events-{index}.parquet", index=False, row_group_size=8_000)
     return size // 2**20
 
 

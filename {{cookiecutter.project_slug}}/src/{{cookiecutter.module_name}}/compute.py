@@ -6,6 +6,7 @@ DASK_SCHEDULER_ADDRESS variable), and its data sets become folders of parquet pa
 """
 
 import os
+import re
 from dataclasses import dataclass
 
 from .config import param
@@ -21,6 +22,11 @@ DASK_MODELS = {
     "regression": {"lightgbm": "LGBMRegressor"},
 }
 EXTRA_HINT = "install the dask extra (`make setup EXTRAS=dev,dask`)"
+# A worker's libraries take about 400 MB before any data, and Dask pauses a worker at 80 % of its
+# memory_limit: below this floor a worker can sit paused with nothing to spill, and a stage waits
+# forever.
+MEMORY_FLOOR = 768 * 2**20
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?)(i?)b?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -62,6 +68,7 @@ def cluster(params: dict) -> Cluster:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise PipelineError(f"params.yaml: compute.{name} is {value!r}; use a positive number")
         numbers[name] = value
+    check_memory(str(param(params, "compute.memory_limit")))
     return Cluster(
         scheduler,
         int(numbers["workers"]),
@@ -69,6 +76,21 @@ def cluster(params: dict) -> Cluster:
         str(param(params, "compute.memory_limit")),
         float(numbers["partition_mb"]),
     )
+
+
+def check_memory(limit: str) -> None:
+    """A memory_limit under the floor is one line; forms this does not read are Dask's to judge."""
+    size = SIZE.match(limit)
+    if size is None:
+        return
+    number, prefix, binary = size.groups()
+    power = "kmgt".find(prefix.lower()) + 1 if prefix else 0
+    limit_bytes = float(number) * (1024 if binary or not prefix else 1000) ** power
+    if 0 < limit_bytes < MEMORY_FLOOR:
+        raise PipelineError(
+            f"params.yaml: compute.memory_limit is {limit}; a worker's libraries take about 400 MB "
+            "before any data and Dask pauses it at 80 % of its limit: use 768MiB or more"
+        )
 
 
 def check_model(params: dict) -> None:

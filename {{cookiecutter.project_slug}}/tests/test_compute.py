@@ -1,0 +1,17 @@
+"""The Dask settings refused before a cluster starts."""
+
+import pytest
+
+from {{ cookiecutter.module_name }}.compute import check_memory
+from {{ cookiecutter.module_name }}.errors import PipelineError
+
+
+@pytest.mark.parametrize("limit", ["768MiB", "1GiB", "2 GB", "1.5GiB", "0", "auto"])
+def test_a_memory_limit_a_worker_can_run_in_is_accepted(limit):
+    check_memory(limit)
+
+
+@pytest.mark.parametrize("limit", ["480MiB", "700MB", "512000000"])
+def test_a_memory_limit_a_worker_would_sit_paused_in_is_one_line(limit):
+    with pytest.raises(PipelineError, match=f"compute.memory_limit is {limit};.* use 768MiB or more"):
+        check_memory(limit)
