@@ -13,5 +13,6 @@ def test_a_memory_limit_a_worker_can_run_in_is_accepted(limit):
 
 @pytest.mark.parametrize("limit", ["480MiB", "700MB", "512000000"])
 def test_a_memory_limit_a_worker_would_sit_paused_in_is_one_line(limit):
-    with pytest.raises(PipelineError, match=f"compute.memory_limit is {limit};.* use 768MiB or more"):
+    expected = f"compute.memory_limit is {limit};.* use 768MiB or more"
+    with pytest.raises(PipelineError, match=expected):
         check_memory(limit)
