@@ -190,12 +190,23 @@ def share_out(client, files: list[Path]) -> dict[str, list[Path]]:
 def run_shares(client, shares: dict, params: dict, **arguments) -> str:
     """train_share on every worker at once; a worker that dies meanwhile is one error, not a wait
     for a LightGBM machine that never answers."""
-    import distributed
+    futures = submit_shares(client, shares, params, arguments)
+    try:
+        return first_model(client, shares, futures)
+    except PipelineError:
+        client.cancel(futures)
+        with contextlib.suppress(Exception):  # LightGBM machines left waiting for the lost one
+            alive = alive_workers(client)
+            client.restart_workers([address for address in shares if address in alive])
+        raise
 
+
+def submit_shares(client, shares: dict, params: dict, arguments: dict) -> list:
+    """One train_share per worker, each told every machine's address and its own port."""
     ports = client.run(open_port, workers=list(shares))
     machines = ",".join(f"{urlparse(address).hostname}:{ports[address]}" for address in shares)
     network = {"machines": machines, "num_machines": len(shares), "time_out": 10}
-    futures = [
+    return [
         client.submit(
             train_share,
             files,
@@ -208,28 +219,27 @@ def run_shares(client, shares: dict, params: dict, **arguments) -> str:
         )
         for index, (address, files) in enumerate(shares.items())
     ]
-    try:
-        while True:
-            running = [future for future in futures if future.status == "pending"]
-            with contextlib.suppress(distributed.TimeoutError):
-                distributed.wait(running, timeout=CHECK_SECONDS, return_when="FIRST_COMPLETED")
-            failed = [future.exception() for future in futures if future.status == "error"]
-            if failed:
-                raise PipelineError(f"train: LightGBM failed on a worker: {first_line(failed[0])}")
-            lost = [address for address in shares if address not in alive_workers(client)]
-            if lost:
-                raise PipelineError(
-                    f"train: Dask worker {lost[0]} died while training, most likely past its "
-                    "compute.memory_limit; give the workers more memory, or add workers"
-                )
-            if not running:
-                return next(text for text in client.gather(futures) if text)
-    except PipelineError:
-        client.cancel(futures)
-        with contextlib.suppress(Exception):  # LightGBM machines left waiting for the lost one
-            alive = alive_workers(client)
-            client.restart_workers([address for address in shares if address in alive])
-        raise
+
+
+def first_model(client, shares: dict, futures: list) -> str:
+    """The first worker's model, checking every CHECK_SECONDS that no worker failed or died."""
+    import distributed
+
+    while True:
+        running = [future for future in futures if future.status == "pending"]
+        with contextlib.suppress(distributed.TimeoutError):
+            distributed.wait(running, timeout=CHECK_SECONDS, return_when="FIRST_COMPLETED")
+        failed = [future.exception() for future in futures if future.status == "error"]
+        if failed:
+            raise PipelineError(f"train: LightGBM failed on a worker: {first_line(failed[0])}")
+        lost = [address for address in shares if address not in alive_workers(client)]
+        if lost:
+            raise PipelineError(
+                f"train: Dask worker {lost[0]} died while training, most likely past its "
+                "compute.memory_limit; give the workers more memory, or add workers"
+            )
+        if not running:
+            return next(text for text in client.gather(futures) if text)
 
 
 def alive_workers(client) -> dict:
