@@ -139,7 +139,7 @@ def test_a_first_stage_creates_the_store_in_the_background_and_a_killed_creation
     # A creation killed half way leaves its temporary file; the next user of the store clears it.
     database = tmp_path / "killed.db"
     env["MLFLOW_TRACKING_URI"] = f"sqlite:///{database}"
-    process = subprocess.Popen([*CLI[:2], f"{CLI[2]}.tracking_store"], cwd=project, env=env,
+    process = subprocess.Popen([*CLI[:2], f"{CLI[2]}.tracking_process", "--create-store"], cwd=project, env=env,
                                start_new_session=True)  # fmt: skip
     try:
         wait_for(lambda: creating(database) or process.poll() is not None)
@@ -168,7 +168,7 @@ def test_evaluate_waits_for_a_store_being_created_and_never_replaces_one(project
     assert store_runs(env["MLFLOW_TRACKING_URI"]) == ["FINISHED"] and not creating(database)
 
     before = digest(database)
-    run_in_store = subprocess.run([*CLI[:2], f"{CLI[2]}.tracking_store"], cwd=project, env=env)
+    run_in_store = subprocess.run([*CLI[:2], f"{CLI[2]}.tracking_process", "--create-store"], cwd=project, env=env)
     assert run_in_store.returncode == 0 and digest(database) == before  # an existing store is left alone
 
 

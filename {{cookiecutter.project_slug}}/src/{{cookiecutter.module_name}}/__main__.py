@@ -112,7 +112,8 @@ def main(argv: list[str] | None = None) -> int:
         options = vars(args)
         del options["command"], options["debug"]
         params = load_params()
-        if command.__name__.startswith(f"{__package__}.pipeline."):
+        stage = command.__name__.removeprefix(f"{__package__}.")
+        if stage.startswith("pipeline.") and stage not in LOGGED:  # LOGGED: their own process
             tracking_store.start(params)  # on a first run, evaluate then finds the store ready
         command.main(params, **options)
     except PipelineError as error:

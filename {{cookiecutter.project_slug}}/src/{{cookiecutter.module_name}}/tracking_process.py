@@ -7,9 +7,12 @@ replaces any file, exactly as when it logged in its own process.
 """
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
+
+from . import tracking_store
 
 ANSWER = "tracking-process-answer: "  # marks the one line of stdout that holds the answer
 _process: subprocess.Popen | None = None
@@ -80,5 +83,31 @@ def serve() -> None:
     print(ANSWER + json.dumps(answer), flush=True)
 
 
+def create_store(params: dict) -> None:
+    """Build a missing local store under a temporary name, then link it into place if it is still
+    missing (tracking_store.py starts this in the background)."""
+    from . import tracking
+
+    database = tracking_store.missing_store(tracking_store.tracking_uri(params))
+    if database is None:
+        return
+    temporary = database.with_name(f"{database.name}{tracking_store.CREATING}{os.getpid()}")
+    with open(temporary, "xb") as handle:
+        tracking_store.fcntl.flock(handle, tracking_store.fcntl.LOCK_EX)
+        try:
+            os.environ["MLFLOW_TRACKING_URI"] = tracking_store.SQLITE + str(temporary)
+            tracking.open_experiment(params)
+            os.link(temporary, database)  # fails if the store appeared meanwhile: that one stays
+        except Exception:
+            pass  # the stage that needs the store creates it, and reports what went wrong
+        finally:
+            temporary.unlink(missing_ok=True)
+
+
 if __name__ == "__main__":
-    serve()
+    if sys.argv[1:] == ["--create-store"]:
+        from .config import load_params
+
+        create_store(load_params())
+    else:
+        serve()

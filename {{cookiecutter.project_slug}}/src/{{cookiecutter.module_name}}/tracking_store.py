@@ -1,8 +1,9 @@
 """A project's new SQLite tracking store, created in the background while the first stages run.
 
 Creating the store runs MLflow's schema migrations, about 2 s that `evaluate` would otherwise wait
-for on a project's first run. The first pipeline stage that finds no store starts a process that
-builds it under a temporary name beside it and links it into place, never over an existing file.
+for on a project's first run. The first pipeline stage that finds no store starts a process
+(`tracking_process.py --create-store`) that builds it under a temporary name beside it and links
+it into place, never over an existing file.
 Whatever opens the store meanwhile waits for that process: it holds a lock on the temporary file,
 which the system releases even if the process is killed.
 """
@@ -43,7 +44,7 @@ def start(params: dict) -> None:
     uri = os.environ.get("MLFLOW_TRACKING_URI") or str(settings.get("tracking_uri", ""))
     if settings.get("enabled") and missing_store(uri) is not None:
         subprocess.Popen(
-            [sys.executable, "-m", __name__],
+            [sys.executable, "-m", f"{__package__}.tracking_process", "--create-store"],
             stdin=subprocess.DEVNULL,
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
@@ -65,29 +66,3 @@ def wait(uri: str) -> None:
         # The creator removes the file before it lets go of the lock; a file still there was
         # left by a creator that was killed.
         temporary.unlink(missing_ok=True)
-
-
-def create(params: dict) -> None:
-    """Build the store under a temporary name, then link it into place if it is still missing."""
-    from . import tracking
-
-    database = missing_store(tracking_uri(params))
-    if database is None:
-        return
-    temporary = database.with_name(f"{database.name}{CREATING}{os.getpid()}")
-    with open(temporary, "xb") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            os.environ["MLFLOW_TRACKING_URI"] = SQLITE + str(temporary)
-            tracking.open_experiment(params)
-            os.link(temporary, database)  # fails if the store appeared meanwhile: that one stays
-        except Exception:
-            pass  # the stage that needs the store creates it, and reports what went wrong
-        finally:
-            temporary.unlink(missing_ok=True)
-
-
-if __name__ == "__main__":
-    from .config import load_params
-
-    create(load_params())
