@@ -16,7 +16,7 @@ ENGINES = ("pandas", "dask")
 LOCAL = "local"
 ADDRESS_VARIABLE = "DASK_SCHEDULER_ADDRESS"
 # train.model values that exist only on the Dask engine: the learner (lightgbm's class) that
-# trains data-parallel on Dask (as lightgbm.dask's Dask<class>), per train.task.
+# trains data-parallel across the workers, per train.task.
 DASK_MODELS = {
     "classification": {"lightgbm": "LGBMClassifier"},
     "regression": {"lightgbm": "LGBMRegressor"},
@@ -68,12 +68,13 @@ def cluster(params: dict) -> Cluster:
         if isinstance(value, bool) or not isinstance(value, int | float) or value <= 0:
             raise PipelineError(f"params.yaml: compute.{name} is {value!r}; use a positive number")
         numbers[name] = value
-    check_memory(str(param(params, "compute.memory_limit")))
+    memory_limit = str(param(params, "compute.memory_limit"))
+    check_memory(memory_limit)
     return Cluster(
         scheduler,
         int(numbers["workers"]),
         int(numbers["threads_per_worker"]),
-        str(param(params, "compute.memory_limit")),
+        memory_limit,
         float(numbers["partition_mb"]),
     )
 

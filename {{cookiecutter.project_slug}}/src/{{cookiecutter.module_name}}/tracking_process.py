@@ -6,6 +6,7 @@ on at once on two cores. The stage hands over its results and waits for the run'
 replaces any file, exactly as when it logged in its own process.
 """
 
+import contextlib
 import json
 import os
 import subprocess
@@ -84,24 +85,16 @@ def serve() -> None:
 
 
 def create_store(params: dict) -> None:
-    """Build a missing local store under a temporary name, then link it into place if it is still
-    missing (tracking_store.py starts this in the background)."""
+    """Build a missing local store (tracking_store.py starts this in the background)."""
     from . import tracking
 
     database = tracking_store.missing_store(tracking_store.tracking_uri(params))
     if database is None:
         return
-    temporary = database.with_name(f"{database.name}{tracking_store.CREATING}{os.getpid()}")
-    with open(temporary, "xb") as handle:
-        tracking_store.fcntl.flock(handle, tracking_store.fcntl.LOCK_EX)
-        try:
-            os.environ["MLFLOW_TRACKING_URI"] = tracking_store.SQLITE + str(temporary)
-            tracking.open_experiment(params)
-            os.link(temporary, database)  # fails if the store appeared meanwhile: that one stays
-        except Exception:
-            pass  # the stage that needs the store creates it, and reports what went wrong
-        finally:
-            temporary.unlink(missing_ok=True)
+    # On any failure the stage that needs the store creates it, and reports what went wrong.
+    with contextlib.suppress(Exception), tracking_store.building(database) as temporary:
+        os.environ["MLFLOW_TRACKING_URI"] = tracking_store.SQLITE + str(temporary)
+        tracking.open_experiment(params)
 
 
 if __name__ == "__main__":

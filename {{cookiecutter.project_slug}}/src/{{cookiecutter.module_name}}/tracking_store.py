@@ -13,6 +13,8 @@ import os
 import subprocess
 import sys
 import urllib.parse
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 try:
@@ -66,3 +68,17 @@ def wait(uri: str) -> None:
         # The creator removes the file before it lets go of the lock; a file still there was
         # left by a creator that was killed.
         temporary.unlink(missing_ok=True)
+
+
+@contextmanager
+def building(database: Path) -> Iterator[Path]:
+    """A temporary file beside the store, locked while the caller builds the store in it, then
+    linked into place: never over a store that appeared meanwhile, which stays."""
+    temporary = database.with_name(f"{database.name}{CREATING}{os.getpid()}")
+    with open(temporary, "xb") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield temporary
+            os.link(temporary, database)
+        finally:
+            temporary.unlink(missing_ok=True)  # before the lock goes: see wait()

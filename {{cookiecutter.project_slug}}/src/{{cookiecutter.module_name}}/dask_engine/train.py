@@ -35,7 +35,7 @@ CHECK_SECONDS = 2  # how often train looks for a worker that died
 
 def make_estimator(task: str, name: str, hyperparameters: dict, seed: int):
     """train.model's learner with its hyperparameters from params.yaml, as an in-memory estimator
-    (the model suite fits it so); fit() trains its Dask twin from lightgbm.dask."""
+    (the model suite fits it so); fit() trains its booster on the cluster."""
     try:
         import lightgbm
     except ImportError:
@@ -247,8 +247,8 @@ def alive_workers(client) -> dict:
 
 
 def interned(value):
-    """value with every string in it interned and the attributes of its estimators in name order
-    (lightgbm.dask copies some from a set), so that pickle writes the same bytes on every run."""
+    """value with every string in it interned and the attributes of its estimators in name order,
+    so that pickle writes the same bytes on every run."""
     if isinstance(value, str):
         return sys.intern(value)
     if isinstance(value, list | tuple):
