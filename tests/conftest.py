@@ -154,6 +154,11 @@ def set_params(project: Path, **changes: dict) -> None:
     (project / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
 
 
+def module_name(project: Path) -> str:
+    """The bake's package: the folder under src/ that has a __main__.py."""
+    return next(path.name for path in (project / "src").iterdir() if (path / "__main__.py").exists())
+
+
 def free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))

@@ -10,7 +10,6 @@ import hashlib
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import urllib.request
@@ -19,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import background_server, bake_project, project_env, run, set_params
+from conftest import background_server, bake_project, free_port, module_name, project_env, run, set_params
 from sklearn.datasets import make_classification, make_regression
 
 pytestmark = pytest.mark.slow  # whole pipeline runs
@@ -66,20 +65,10 @@ def prepared(tmp_path_factory, name: str, task: str, frame: pd.DataFrame, target
     return project
 
 
-def module(project: Path) -> str:
-    return next(path.name for path in (project / "src").iterdir() if (path / "__main__.py").exists())
-
-
 def command(project: Path, *words: str, **env: str) -> subprocess.CompletedProcess:
     return run(
-        project, "env", *(f"{key}={value}" for key, value in env.items()), "python", "-m", module(project), *words
+        project, "env", *(f"{key}={value}" for key, value in env.items()), "python", "-m", module_name(project), *words
     )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
@@ -154,7 +143,7 @@ def test_the_contract_gives_the_same_verdicts_as_the_pandas_engine(reproduced):
     on_dask = checks(project)
     set_params(project, compute={"engine": "pandas"})
     try:
-        probe = f"import sys; from {module(project)}.__main__ import main; main(['validate']); print(*sys.modules)"
+        probe = f"import sys; from {module_name(project)}.__main__ import main; main(['validate']); print(*sys.modules)"
         loaded = run(project, "python", "-c", probe).stdout.split()
     finally:
         set_params(project, compute={"engine": "dask"})
@@ -217,7 +206,7 @@ def test_the_dask_trained_champion_scores_files_on_both_engines_and_is_served(re
 
     url = f"http://127.0.0.1:{free_port()}"
     env = {**project_env(project), "PREDICTION_LOG": str(tmp_path / "log.jsonl")}  # MODEL_URI: the champion
-    serve = ["python", "-m", module(project), "serve", "--port", url.rpartition(":")[2]]
+    serve = ["python", "-m", module_name(project), "serve", "--port", url.rpartition(":")[2]]
     rows = json.loads(new.drop(columns="order_id").head(50).to_json(orient="records"))  # features only
     with background_server(serve, f"{url}/ready", cwd=project, env=env):
         request = urllib.request.Request(f"{url}/predict/batch", data=json.dumps({"instances": rows}).encode(),

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from conftest import bake_project, project_env, run, set_params
+from conftest import bake_project, module_name, project_env, run, set_params
 
 pytestmark = pytest.mark.slow  # a gigabyte through the whole pipeline
 
@@ -65,8 +65,7 @@ def project(tmp_path_factory) -> Path:
     project = bake_project(tmp_path_factory.mktemp("events"), project_name="Event Log", serving="no")
     run(project, "git", "rm", "-q", "--cached", "data/raw/.gitkeep")
     assert write_events(project / "data/raw") > 3 * LIMIT_MB
-    module = next(path.name for path in (project / "src").iterdir() if (path / "__main__.py").exists())
-    run(project, "python", "-c", DRAFT.format(module=module), "data/raw/events-0.parquet")
+    run(project, "python", "-c", DRAFT.format(module=module_name(project)), "data/raw/events-0.parquet")
     set_params(project, ingest={"source": "raw", "target": "label"}, mlflow={"enabled": False},
                evaluate={"thresholds": {}},  # the demo's; the gate against the dummy baseline stays
                train={"model": "lightgbm", "lightgbm": {"n_estimators": 20, "num_leaves": 15}},
@@ -82,8 +81,9 @@ def capped(limit_bytes: int):
 def test_the_pandas_engine_under_the_same_cap_stops_with_one_line_naming_the_dask_engine(project):
     set_params(project, compute={"engine": "pandas"}, train={"model": "gradient_boosting"})
     try:
-        result = subprocess.run([sys.executable, "-m", "event_log", "ingest"], cwd=project, env=project_env(project),
-                                capture_output=True, text=True, preexec_fn=capped(LIMIT_MB * 2**20))  # fmt: skip
+        ingest = [sys.executable, "-m", module_name(project), "ingest"]
+        result = subprocess.run(ingest, cwd=project, env=project_env(project), capture_output=True, text=True,
+                                preexec_fn=capped(LIMIT_MB * 2**20))  # fmt: skip
     finally:
         set_params(project, compute={"engine": "dask"}, train={"model": "lightgbm"})
     assert result.returncode == 2
