@@ -4,6 +4,7 @@ evaluate killed with SIGKILL while it logs to MLflow, and a tracking store that 
 good model, metrics and plots byte for byte; a tampered registry artifact or exported folder is
 refused with one line before any of its code runs; passwords in a tracking URI never reach a
 message or the run report; a read-only or full disk inside a stage is one line naming the file.
+(test_tracking_process.py: the logging process and the store's creation under the same faults.)
 """
 
 import contextlib
@@ -109,67 +110,6 @@ def test_a_failing_store_fails_evaluate_before_anything_is_replaced(project, tmp
     (line,) = errors(result)
     assert line.startswith(f"error: MLflow tracking at {env_uri} failed")
     assert kept(project) == before
-
-
-def store_runs(uri: str) -> list[str]:
-    import mlflow
-
-    return sorted(logged.info.status for logged in mlflow_runs(mlflow.MlflowClient(uri)))
-
-
-def wait_for(condition, seconds: float = 120) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.1)
-
-
-def creating(database: Path) -> list[Path]:
-    return list(database.parent.glob(f"{database.name}.creating-*"))
-
-
-def test_a_first_stage_creates_the_store_in_the_background_and_a_killed_creation_is_recovered(project, tmp_path):
-    database = tmp_path / "fresh.db"
-    env = {**project_env(project), "MLFLOW_TRACKING_URI": f"sqlite:///{database}"}
-    subprocess.run([*CLI, "ingest"], cwd=project, env=env, check=True, capture_output=True)
-    wait_for(lambda: database.exists() and not creating(database))  # ingest does not wait for it
-    subprocess.run([*CLI, "evaluate"], cwd=project, env=env, check=True, capture_output=True)
-    assert store_runs(env["MLFLOW_TRACKING_URI"]) == ["FINISHED"]
-
-    # A creation killed half way leaves its temporary file; the next user of the store clears it.
-    database = tmp_path / "killed.db"
-    env["MLFLOW_TRACKING_URI"] = f"sqlite:///{database}"
-    process = subprocess.Popen([*CLI[:2], f"{CLI[2]}.tracking_process", "--create-store"], cwd=project, env=env,
-                               start_new_session=True)  # fmt: skip
-    try:
-        wait_for(lambda: creating(database) or process.poll() is not None)
-        os.killpg(process.pid, signal.SIGKILL)
-    finally:
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, signal.SIGKILL)
-        process.wait(timeout=30)
-    assert creating(database) and not database.exists()
-    subprocess.run([*CLI, "evaluate"], cwd=project, env=env, check=True, capture_output=True)
-    assert store_runs(env["MLFLOW_TRACKING_URI"]) == ["FINISHED"]
-    assert not creating(database)
-
-
-def test_evaluate_waits_for_a_store_being_created_and_never_replaces_one(project, tmp_path):
-    import fcntl
-
-    database = tmp_path / "waited.db"
-    env = {**project_env(project), "MLFLOW_TRACKING_URI": f"sqlite:///{database}"}
-    with open(f"{database}.creating-1", "wb") as held:  # as a creating process holds it
-        fcntl.flock(held, fcntl.LOCK_EX)
-        process = subprocess.Popen([*CLI, "evaluate"], cwd=project, env=env, stdout=subprocess.DEVNULL)
-        time.sleep(8)  # time to import MLflow and create a store, were it not waiting
-        assert process.poll() is None and not database.exists()
-    assert process.wait(timeout=300) == 0
-    assert store_runs(env["MLFLOW_TRACKING_URI"]) == ["FINISHED"] and not creating(database)
-
-    before = digest(database)
-    run_in_store = subprocess.run([*CLI[:2], f"{CLI[2]}.tracking_process", "--create-store"], cwd=project, env=env)
-    assert run_in_store.returncode == 0 and digest(database) == before  # an existing store is left alone
 
 
 def registered_artifacts(project: Path) -> Path:

@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import sys
 
-from . import compute, tracking_process, tracking_store
+from . import compute, tracking_daemon, tracking_process
 from .config import load_params
 from .errors import PipelineError, redact, shorten
 
@@ -42,6 +42,8 @@ COMMANDS = [
 ]
 # Commands that log to MLflow at their end: the logging process starts before their imports.
 LOGGED = {"pipeline.evaluate"}
+# Under `dvc repro`, these make the logging process ready while they run (tracking_daemon.py).
+BEFORE_LOGGED = COMMANDS[: COMMANDS.index("pipeline.evaluate")]
 
 
 def command_name(module: str) -> str:
@@ -112,9 +114,8 @@ def main(argv: list[str] | None = None) -> int:
         options = vars(args)
         del options["command"], options["debug"]
         params = load_params()
-        stage = command.__name__.removeprefix(f"{__package__}.")
-        if stage.startswith("pipeline.") and stage not in LOGGED:  # LOGGED: their own process
-            tracking_store.start(params)  # on a first run, evaluate then finds the store ready
+        if command.__name__.removeprefix(f"{__package__}.") in BEFORE_LOGGED:
+            tracking_daemon.keep_or_start(params)
         command.main(params, **options)
     except PipelineError as error:
         if debug:

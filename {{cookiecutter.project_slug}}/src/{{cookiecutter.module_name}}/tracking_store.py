@@ -1,17 +1,14 @@
 """A project's new SQLite tracking store, created in the background while the first stages run.
 
 Creating the store runs MLflow's schema migrations, about 2 s that `evaluate` would otherwise wait
-for on a project's first run. The first pipeline stage that finds no store starts a process
-(`tracking_process.py --create-store`) that builds it under a temporary name beside it and links
-it into place, never over an existing file.
-Whatever opens the store meanwhile waits for that process: it holds a lock on the temporary file,
-which the system releases even if the process is killed.
+for on a project's first run. Under `dvc repro`, the logging process that the first stage starts
+(tracking_daemon.py) builds it under a temporary name beside it and links it into place, never
+over an existing file. Whatever opens the store meanwhile waits for that process: it holds a lock
+on the temporary file, which the system releases even if the process is killed.
 """
 
 import glob
 import os
-import subprocess
-import sys
 import urllib.parse
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -38,20 +35,6 @@ def missing_store(uri: str) -> Path | None:
         return None
     database = Path(urllib.parse.unquote(uri.removeprefix(SQLITE).partition("?")[0]))
     return None if database.exists() else database
-
-
-def start(params: dict) -> None:
-    """Create the store in a detached process when it is a local SQLite file that is missing."""
-    settings = params.get("mlflow") or {}
-    uri = os.environ.get("MLFLOW_TRACKING_URI") or str(settings.get("tracking_uri", ""))
-    if settings.get("enabled") and missing_store(uri) is not None:
-        subprocess.Popen(
-            [sys.executable, "-m", f"{__package__}.tracking_process", "--create-store"],
-            stdin=subprocess.DEVNULL,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
 
 
 def wait(uri: str) -> None:
