@@ -27,6 +27,7 @@ from .config import load_params
 STATE = Path(".dvc", "tmp", "cd4ml-tracking.json")  # under DVC_ROOT: the port and a secret token
 # Seconds without a live stage of the repro before an unclaimed process exits (tests shorten it).
 GRACE = float(os.environ.get("CD4ML_TRACKING_GRACE", "30"))
+MESSAGE_LIMIT = 4096  # bytes of a claim; a longer one is not ours
 ANSWER = "tracking-process-answer: "  # marks the one line of output that holds the answer
 
 
@@ -68,8 +69,8 @@ def connect(params: dict, message: dict) -> socket.socket | None:
 
 def keep_or_start(params: dict) -> None:
     """A stage before evaluate: tell the repro's logging process that it runs, or start one."""
-    if not (params.get("mlflow") or {}).get("enabled") or state_file() is None:
-        return
+    if not (params.get("mlflow") or {}).get("enabled") or state_file() is None or os.name == "nt":
+        return  # on Windows, os.kill(pid, 0) would end the stage it asks about
     connection = connect(params, {"stage": os.getpid()})
     if connection is not None:
         connection.close()
@@ -131,13 +132,14 @@ def answer(params: dict, opened: dict, line: str) -> str:
 def serve(stage: int) -> None:
     """The process: get ready in a thread, meanwhile answer stages until evaluate claims it."""
     params, opened = load_params(), {}
+    expected = fingerprint(params)  # before create_store points MLFLOW_TRACKING_URI elsewhere
     ready = threading.Thread(target=_get_ready, args=(params, opened), daemon=True)
     ready.start()
     with socket.create_server(("127.0.0.1", 0)) as server:
         token = secrets.token_hex(16)
         state = {"port": server.getsockname()[1], "token": token, "pid": os.getpid()}
         _publish(state_file(), state)
-        evaluate = _wait_for_evaluate(server, token, fingerprint(params), [stage])
+        evaluate = _wait_for_evaluate(server, token, expected, [stage])
     _unpublish(state_file(), token)
     ready.join()
     if evaluate is not None:
@@ -174,7 +176,7 @@ def _read_message(connection: socket.socket, token: str, expected: str) -> dict:
     """The message of a caller that knows the token and agrees on the fingerprint; else {}."""
     connection.settimeout(5)
     try:
-        message = json.loads(connection.makefile("rb").readline())
+        message = json.loads(connection.makefile("rb").readline(MESSAGE_LIMIT))
         agreed = secrets.compare_digest(str(message.get("token")), token)
         agreed = agreed and message.get("fingerprint") == expected
         connection.sendall(b"yes\n" if agreed else b"no\n")
