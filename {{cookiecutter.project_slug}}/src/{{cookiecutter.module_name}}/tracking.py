@@ -78,18 +78,9 @@ def close_stale_runs(client, experiment_id: str) -> None:
         filter_string=f"attributes.status = 'RUNNING' and tags.{HOST_TAG} = '{host}'",
     )
     for run in stale:
-        if not _alive(int(run.data.tags.get(PID_TAG, "0"))):
+        pid = int(run.data.tags.get(PID_TAG, "0"))
+        if pid == os.getpid() or not tracking_store.running(pid):
             client.set_terminated(run.info.run_id, status="FAILED")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True  # another user's process
-    return pid > 0 and pid != os.getpid()
 
 
 def open_experiment(params: dict) -> str:

@@ -70,7 +70,7 @@ def connect(params: dict, message: dict) -> socket.socket | None:
 def keep_or_start(params: dict) -> None:
     """A stage before evaluate: tell the repro's logging process that it runs, or start one."""
     if not (params.get("mlflow") or {}).get("enabled") or state_file() is None or os.name == "nt":
-        return  # on Windows, os.kill(pid, 0) would end the stage it asks about
+        return  # on Windows, tracking_store.running cannot tell when the repro is over
     connection = connect(params, {"stage": os.getpid()})
     if connection is not None:
         connection.close()
@@ -165,7 +165,7 @@ def _wait_for_evaluate(server, token: str, expected: str, stages: list[int]):
             if "stage" in message:
                 stages.append(int(message["stage"]))
             connection.close()
-        stages[:] = [pid for pid in stages if _alive(pid)]
+        stages[:] = [pid for pid in stages if tracking_store.running(pid)]
         if stages:
             last_alive = time.monotonic()
         elif time.monotonic() - last_alive > GRACE:
@@ -202,16 +202,6 @@ def _exit_when_closed(connection: socket.socket) -> None:
         if connection.recv(1, socket.MSG_PEEK):
             return
     os._exit(1)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        pass
-    return True
 
 
 def _publish(file: Path, state: dict) -> None:

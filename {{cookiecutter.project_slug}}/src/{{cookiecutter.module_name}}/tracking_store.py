@@ -29,6 +29,21 @@ def tracking_uri(params: dict) -> str:
     return os.environ.get("MLFLOW_TRACKING_URI") or param(params, "mlflow.tracking_uri")
 
 
+def running(pid: int) -> bool:
+    """Whether a process of this machine runs: a stage's, or the one that logs a run."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        return True  # there os.kill(pid, 0) would end the process; assume it runs
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process
+    return True
+
+
 def missing_store(uri: str) -> Path | None:
     """The file of a local SQLite store that does not exist yet; None for any other store."""
     if fcntl is None or not uri.startswith(SQLITE):
