@@ -39,10 +39,9 @@ def state_file() -> Path | None:
 
 def fingerprint(params: dict) -> str:
     """What evaluate and the process must agree on: the project folder (paths are relative to it),
-    the store, and every parameter it logs."""
-    settings = params.get("mlflow") or {}
-    uri = os.environ.get("MLFLOW_TRACKING_URI") or str(settings.get("tracking_uri", ""))
-    text = json.dumps([os.getcwd(), uri, params], sort_keys=True, default=str)
+    the store (params.yaml's, or the environment's override), and every parameter it logs."""
+    overridden = os.environ.get("MLFLOW_TRACKING_URI")
+    text = json.dumps([os.getcwd(), overridden, params], sort_keys=True, default=str)
     return hashlib.sha256(text.encode()).hexdigest()
 
 
