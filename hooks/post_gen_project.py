@@ -16,14 +16,6 @@ from pathlib import Path
 ANSWERS = json.loads(json.loads(r'''{{ cookiecutter | jsonify | tojson }}'''))  # fmt: skip
 
 
-def optional_folders(answers: dict) -> list[Path]:
-    """Folders of options answered "no". They are plain folders in the template, not Jinja-named
-    ones, so that the template tree stays ordinary Python for ruff, editors and import analysis."""
-    if answers.get("serving") == "no":
-        return [Path("src", answers["module_name"], "serving"), Path("tests", "serving")]
-    return []
-
-
 def dvc_config(remote: str, url: str) -> str:
     """What `dvc init` and `dvc remote add -d storage <url>` write; the URL holds no # , % or quote (checked)."""
     lines = ["[core]", "    analytics = false"]
@@ -71,6 +63,23 @@ def cruft_state(answers: dict) -> dict:
     }
 
 
+def library_source(template: str, commit: str | None) -> str:
+    """The [tool.uv.sources] entry of the cd4ml library: the template's own folder or commit.
+
+    The library lives in the template repository (folder cd4ml/), so a project installs the one
+    it was made with. TOML's basic strings take JSON's escapes, so json.dumps quotes the values.
+    """
+    if "://" in template or template.startswith("git@"):
+        fields = {"git": template, "subdirectory": "cd4ml", **({"rev": commit} if commit else {})}
+    else:
+        fields = {"path": os.path.join(template, "cd4ml")}
+    inline = ", ".join(f"{key} = {json.dumps(value, ensure_ascii=False)}" for key, value in fields.items())
+    return (
+        "\n# Where `make setup` gets the cd4ml library: the template this project was made from.\n"
+        "[tool.uv.sources]\ncd4ml = { " + inline + " }\n"
+    )
+
+
 def first_commit() -> str:
     """Commit the bake; returns what happened, in one line."""
     if shutil.which("git") is None:
@@ -103,12 +112,13 @@ def remove_other_ci_folders() -> None:
 
 
 def main() -> None:
-    for folder in optional_folders(ANSWERS):
-        shutil.rmtree(folder)
     remove_other_ci_folders()
     Path(".dvc/config").write_text(dvc_config(ANSWERS["dvc_remote"], ANSWERS["dvc_remote_url"]), encoding="utf-8")
     if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # not when cruft renders the template itself
-        Path(".cruft.json").write_text(json.dumps(cruft_state(ANSWERS), indent=2) + "\n")
+        state = cruft_state(ANSWERS)
+        Path(".cruft.json").write_text(json.dumps(state, indent=2) + "\n")
+        with Path("pyproject.toml").open("a", encoding="utf-8") as pyproject:
+            pyproject.write(library_source(state["template"], state["commit"]))
     print(first_commit())
     print(f"\nNext:\n  cd {ANSWERS['project_slug']}\n  make setup\n  make repro\n")
 

@@ -1,10 +1,8 @@
 """Baking: the files, the options, the lint of the result and the post-generation steps."""
 
-import hashlib
 import itertools
 import re
 import subprocess
-import sysconfig
 from pathlib import Path
 
 import jinja2
@@ -82,10 +80,10 @@ def test_default_bake_has_the_template_files_committed(bake):
 def test_names_derive_from_the_project_name_and_can_be_overridden(bake):
     derived = bake(project_name="Churn Model 2")
     assert derived.name == "churn-model-2"
-    assert (derived / "src/churn_model_2/pipeline/train.py").is_file()
+    assert (derived / "src/churn_model_2/features.py").is_file()
     chosen = bake(project_name="Churn", project_slug="churn-pipeline", module_name="churn")
     assert chosen.name == "churn-pipeline"
-    assert (chosen / "src/churn/pipeline/train.py").is_file()
+    assert (chosen / "src/churn/model.py").is_file()
 
 
 @pytest.mark.parametrize(
@@ -180,17 +178,16 @@ def test_template_and_bake_share_the_tool_versions():
     assert {"pytest", "ruff", "uv"} <= set(pins)
 
 
-def test_setup_compiles_from_a_list_made_for_the_shipped_lock():
-    """`make setup` compiles the listed files only while the list's stamp is the lock's hash (`make lock`
-    writes both); the listed files are those of the locked packages, installed in the template's venv."""
-    project = TEMPLATE / "{{cookiecutter.project_slug}}"
-    stamp, *files = (project / "scripts/compile_imports.txt").read_text().splitlines()
-    lock_hash = hashlib.sha256((project / "requirements.lock").read_bytes()).hexdigest()
-    assert stamp == f"# requirements.lock sha256 {lock_hash}"
-    site = Path(sysconfig.get_paths()["purelib"])
-    assert len(files) > 1000 and all(file.endswith(".py") for file in files)
-    missing = [file for file in files if not (site / file).exists()]
-    assert len(missing) <= len(files) // 100, missing[:10]
+def test_the_bake_pins_the_library_of_its_template(bake):
+    """The project installs the cd4ml library at the version in cookiecutter.json, which is the library's own,
+    from the template it was made from (here a folder: its cd4ml/ subfolder)."""
+    import cd4ml
+
+    assert OPTIONS["__cd4ml_version"] == cd4ml.__version__
+    pyproject = tomllib.loads((bake() / "pyproject.toml").read_text())
+    assert pyproject["project"]["dependencies"] == [f"cd4ml=={cd4ml.__version__}"]
+    assert pyproject["tool"]["uv"]["sources"]["cd4ml"] == {"path": str(TEMPLATE / "cd4ml")}
+    assert pyproject["tool"]["cd4ml"]["package"] == "breast_cancer_classifier"
 
 
 def test_dvc_files_are_those_dvc_init_writes(bake, tmp_path):
@@ -220,8 +217,5 @@ def test_without_serving_the_service_files_are_not_baked(bake):
     files = tracked_files(project)
     assert not {"Dockerfile", "k8s.yaml", ".dockerignore"} & set(files)
     assert not [name for name in files if "serving" in Path(name).parts]
-    assert not (project / "src/breast_cancer_classifier/serving").exists()
-    assert not (project / "tests/serving").exists()
     assert "serve:" not in (project / "params.yaml").read_text()
     assert "make serve" not in run(project, "make", "help").stdout
-    assert "serve" not in run(project, "python", "-m", "breast_cancer_classifier", "--help").stdout

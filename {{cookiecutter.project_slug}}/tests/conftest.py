@@ -1,11 +1,10 @@
-import numpy as np
+"""What the project's suites share: params.yaml, the task, and the data sets they check."""
+
 import pandas as pd
 import pytest
-from fake_github import fake_github
-
-from {{ cookiecutter.module_name }}.config import load_params, param, path
-from {{ cookiecutter.module_name }}.pipeline import ingest
-from {{ cookiecutter.module_name }}.pipeline.ingest import load_bundled
+from cd4ml.config import load_params, param, path
+from cd4ml.pipeline import ingest
+from cd4ml.pipeline.ingest import load_bundled
 
 
 @pytest.fixture(scope="session")
@@ -41,35 +40,3 @@ def current(params) -> pd.DataFrame:
         param(params, "train.task"),
         ingest.dialect_of(params),
     )
-
-
-@pytest.fixture
-def mixed_frame() -> pd.DataFrame:
-    """Numbers with gaps, a text column and a string target: what a user's CSV may look like."""
-    generator = np.random.default_rng(0)
-    size = 120
-    return pd.DataFrame(
-        {
-            "age": generator.integers(20, 80, size).astype(float),
-            "income": generator.normal(50_000, 10_000, size),
-            "region": generator.choice(["north", "south", "east"], size),
-            "label": generator.choice(["yes", "no"], size),
-        }
-    ).assign(age=lambda frame: frame["age"].mask(frame.index % 10 == 0))
-
-
-@pytest.fixture(autouse=True)
-def outside_ci(monkeypatch):
-    """The unit tests run inside CI jobs too: no test may see the job's provider or its token."""
-    for name in ("GITLAB_CI", "TF_BUILD", "GITLAB_API_TOKEN", "SYSTEM_ACCESSTOKEN"):
-        monkeypatch.delenv(name, raising=False)
-
-
-@pytest.fixture
-def github_api(monkeypatch):
-    """A stand-in GitHub API, and the variables a workflow would set."""
-    with fake_github() as (url, state):
-        monkeypatch.setenv("GITHUB_API_URL", url)
-        monkeypatch.setenv("GITHUB_TOKEN", "test-token")
-        monkeypatch.setenv("GITHUB_REPOSITORY", "acme/churn")
-        yield state

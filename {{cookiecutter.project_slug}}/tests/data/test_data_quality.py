@@ -3,9 +3,9 @@
 The same checks run as the validate stage of `dvc repro`; run these alone with `pytest tests/data`.
 """
 
-from {{ cookiecutter.module_name }}.config import param, path
-from {{ cookiecutter.module_name }}.pipeline import validate
-from {{ cookiecutter.module_name }}.quality import contract, profile
+from cd4ml.config import param, path
+from cd4ml.pipeline import validate
+from cd4ml.quality import contract, profile
 
 
 def describe(results) -> str:

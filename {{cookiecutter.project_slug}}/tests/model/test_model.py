@@ -7,10 +7,9 @@ class probabilities for classification, numbers for regression.
 import numpy as np
 import pandas as pd
 import pytest
-
-from {{ cookiecutter.module_name }} import files, gates, scoring
-from {{ cookiecutter.module_name }}.config import param, path
-from {{ cookiecutter.module_name }}.pipeline import featurize, ingest, train
+from cd4ml import files, gates, scoring
+from cd4ml.config import param, path
+from cd4ml.pipeline import featurize, ingest, train
 
 
 @pytest.fixture(scope="module")

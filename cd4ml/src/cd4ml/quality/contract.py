@@ -1,0 +1,235 @@
+"""contract: print a draft contract.yaml for the current data set.
+
+The data contract is contract.yaml, one line per column, checked with pandera.
+"""
+
+import math
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pandera.pandas as pa
+import yaml
+
+from ..checks import Result
+from ..config import param, path
+from ..errors import PipelineError
+from ..files import read_parquet
+from ..project import command
+from .roles import ROLES, detect_role, detect_task
+from .verdicts import TYPES, column_observations, column_verdicts, dataset_verdicts, number
+
+COLUMN_KEYS = {"type", "min", "max", "allowed", "nullable", "unique", "role"}
+
+
+def load_contract(file: Path) -> dict:
+    try:
+        contract = yaml.safe_load(file.read_text())
+    except FileNotFoundError:
+        raise PipelineError(f"{file}: not found; draft one with {command('contract')}") from None
+    except yaml.YAMLError as error:
+        raise PipelineError(f"{file}: not valid YAML: {error}".replace("\n", " ")) from None
+    for name, rules in (contract or {}).get("columns", {}).items():
+        unknown = set(rules) - COLUMN_KEYS
+        if unknown or rules.get("type") not in TYPES:
+            problem = (
+                f"unknown keys {sorted(unknown)}" if unknown else f"type {rules.get('type')!r}"
+            )
+            raise PipelineError(
+                f"{file}: column {name!r} has {problem}; use {', '.join(TYPES)} types and keys "
+                f"{', '.join(sorted(COLUMN_KEYS))}"
+            )
+        if rules.get("role", "feature") not in ROLES:
+            raise PipelineError(
+                f"{file}: column {name!r} has role {rules['role']!r}; use one of {', '.join(ROLES)}"
+            )
+    return contract
+
+
+def kind_of(dtype) -> str:
+    """The contract type of a dtype: numbers and booleans of any width, nullable or not, alike."""
+    if pd.api.types.is_bool_dtype(dtype):
+        return "bool"
+    if pd.api.types.is_integer_dtype(dtype):
+        return "int"
+    return "float" if pd.api.types.is_float_dtype(dtype) else "str"
+
+
+def column_schema(rules: dict, dtype=None) -> pa.Column:
+    """pandera's rules for one column; a column of the right kind keeps its dtype (boolean, int32)
+    rather than being cast."""
+    kind = rules["type"]
+    own = kind != "str" and dtype is not None and kind_of(dtype) == kind
+    checks = []
+    if "min" in rules or "max" in rules:
+        checks.append(
+            pa.Check.in_range(rules.get("min", float("-inf")), rules.get("max", float("inf")))
+        )
+    if "allowed" in rules:
+        checks.append(pa.Check.isin(rules["allowed"]))
+    return pa.Column(
+        str(dtype) if own else TYPES[kind],
+        checks,
+        nullable=rules.get("nullable", False),
+        unique=rules.get("unique", False),
+    )
+
+
+def schema(contract: dict, frame: pd.DataFrame) -> pa.DataFrameSchema:
+    dtypes = frame.dtypes
+    columns = {
+        name: column_schema(rules, dtypes.get(name)) for name, rules in contract["columns"].items()
+    }
+    return pa.DataFrameSchema(columns, strict=True)
+
+
+def failures(frame: pd.DataFrame, contract: dict) -> pd.DataFrame:
+    """pandera's failure cases: one row per failing value, with the column and the check."""
+    try:  # inplace: the schema coerces nothing, and a copy of a million rows costs seconds
+        schema(contract, frame).validate(frame, lazy=True, inplace=True)
+    except pa.errors.SchemaErrors as errors:
+        return errors.failure_cases
+    return pd.DataFrame(columns=["column", "check", "failure_case"])
+
+
+def column_results(
+    frame: pd.DataFrame, name: str, rules: dict, failed: pd.DataFrame
+) -> list[Result]:
+    """Every rule of one column, with what was observed, passed or not."""
+    if name not in frame.columns:
+        return [Result("presence", name, "missing", "present", False)]
+    checks = failed.loc[failed["column"] == name, "check"].astype(str).unique().tolist()
+    return column_verdicts(name, rules, column_observations(frame[name], rules), checks)
+
+
+def dataset_results(frame: pd.DataFrame, contract: dict, target: str) -> list[Result]:
+    limits = contract.get("dataset", {})
+    rows = len(frame)
+    observed = {"rows": rows, "columns": [str(name) for name in frame.columns]}
+    if "max_duplicate_share" in limits:
+        observed["duplicates"] = round(duplicate_share(frame) * rows)
+    if "min_class_share" in limits and target in frame.columns and rows:
+        observed["target"], observed["classes"] = target, frame[target].value_counts().to_dict()
+    return dataset_verdicts(contract, observed)
+
+
+def duplicate_share(frame: pd.DataFrame) -> float:
+    """The share of rows that repeat an earlier one, by a 64-bit hash per row (ten times faster
+    than comparing rows; a collision is negligible). Text is hashed by its pd.factorize code, which
+    pyarrow computes without making a Python string per row (150 MB for a million IDs)."""
+    combined = np.zeros(len(frame), dtype=np.uint64)
+    for name in frame.columns:
+        values = frame[name]
+        if not pd.api.types.is_numeric_dtype(values):
+            values = pd.Series(pd.factorize(values)[0])
+        hashed = pd.util.hash_pandas_object(values, index=False).to_numpy()
+        combined = combined * np.uint64(1_000_003) ^ hashed
+    return float(pd.Series(combined).duplicated().mean()) if len(frame) else 0.0
+
+
+def check_contract(frame: pd.DataFrame, contract: dict, target: str) -> list[Result]:
+    failed = failures(frame, contract)
+    results = [
+        result
+        for name, rules in contract["columns"].items()
+        for result in column_results(frame, name, rules, failed)
+    ]
+    return results + dataset_results(frame, contract, target)
+
+
+def draft(
+    frame: pd.DataFrame, target: str, task: str | None = None, roles: dict | None = None
+) -> dict:
+    """A contract the given data meets, with headroom; tighten it to what must never break.
+
+    Roles are detected unless given; the task is detected from the target unless given.
+    """
+    task = task or detect_task(frame[target])[0]
+    roles = roles or {name: detect_role(frame[name])[0] for name in frame.columns}
+    columns = {str(name): column_draft(frame[name], roles.get(name, "feature")) for name in frame}
+    columns[target] = {**target_draft(frame[target], task), "role": "target"}
+    return {"columns": columns, "dataset": dataset_draft(frame, target, task)}
+
+
+def column_draft(values: pd.Series, role: str) -> dict:
+    kind = kind_of(values.dtype)
+    rules = {"type": kind}
+    if role == "feature" and kind in ("float", "int") and values.notna().any():
+        rules.update(number_range(values))
+    if role == "feature" and kind == "str" and values.nunique() <= 20:
+        rules["allowed"] = sorted(values.dropna().unique().tolist(), key=str)
+    if values.isna().any():
+        rules["nullable"] = True
+    if role != "feature":
+        rules["role"] = role
+    return rules
+
+
+def number_range(values: pd.Series) -> dict:
+    """The observed range widened by half its width; never negative for non-negative data."""
+    low, high = float(values.min()), float(values.max())
+    margin = (high - low) * 0.5
+    return {
+        "min": 0 if low >= 0 else number(low - margin, down=True),
+        "max": number(high + margin, down=False),
+    }
+
+
+def target_draft(values: pd.Series, task: str) -> dict:
+    kind = kind_of(values.dtype)
+    rules = {"type": kind}
+    if task == "regression":
+        rules.update(number_range(values))
+    else:
+        rules["allowed"] = sorted(values.dropna().unique().tolist(), key=str)
+    if values.isna().any():
+        rules["nullable"] = True  # unlabelled rows are dropped by featurize
+    return rules
+
+
+def dataset_draft(frame: pd.DataFrame, target: str, task: str) -> dict:
+    """Row bounds, duplicate share and class balance from the data, with headroom."""
+    rows = len(frame)
+    duplicates = duplicate_share(frame)
+    limits = {
+        "rows": {"min": max(1, rows // 10), "max": rows * 100},
+        "max_duplicate_share": _share(max(0.01, duplicates * 1.5 + 0.01), down=False),
+    }
+    if task == "classification" and rows:
+        smallest = frame[target].value_counts(normalize=True).min()
+        limits["min_class_share"] = _share(smallest / 2, down=True)
+    return limits
+
+
+HEADER = """\
+# The data contract: what every data set must meet before a model is trained on it.
+# One line per column; adding a column to the data means adding one line here.
+#   type: float, int, str or bool     min, max: allowed range     allowed: the only values
+#   nullable: missing values allowed (default false)     unique: no repeated values (default false)
+#   role: feature (default), target, id, date or ignore; only features reach the model
+# Columns not listed here are refused. Draft one for new data with `python -m <package> contract`.
+"""
+
+
+def render(contract: dict) -> str:
+    """contract.yaml text with one flow-style line per column."""
+
+    def flow(rules: dict) -> str:
+        return yaml.safe_dump(rules, default_flow_style=True, sort_keys=False, width=1000).strip()
+
+    lines = [f"  {name}: {flow(rules)}" for name, rules in contract["columns"].items()]
+    dataset = yaml.safe_dump({"dataset": contract["dataset"]}, sort_keys=False)
+    header = HEADER.replace("<package>", __package__.partition(".")[0])
+    return header + "columns:\n" + "\n".join(lines) + "\n" + dataset
+
+
+def _share(value: float, down: bool) -> float:
+    """A share rounded to two decimals, away from the observed one; within [0, 1]."""
+    step = math.floor(value * 100) if down else math.ceil(value * 100)
+    return min(1.0, max(0.0, step / 100))
+
+
+def main(params: dict) -> None:
+    frame = read_parquet(path(params, "dataset"))
+    task = (params.get("train") or {}).get("task")  # absent: detected from the target
+    print(render(draft(frame, param(params, "ingest.target"), task)), end="")

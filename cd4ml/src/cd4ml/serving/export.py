@@ -1,0 +1,65 @@
+"""export: the champion as a folder a container can serve: model.skops, model.json, contract.yaml.
+
+The model file is the registered skops file, checked against its recorded SHA-256 before it is
+written; model.json records that hash, which serving checks again when it loads the folder.
+With --from-pipeline it is this checkout's pipeline model (paths.model), registered nowhere, as a
+pull request's review app serves it.
+"""
+
+import tempfile
+from pathlib import Path
+
+from .. import models, tracking
+from ..config import param, path
+from ..files import copy_file, read_model, write_json
+from ..project import library_version, project_version
+from ..provenance import data_tags, file_md5, file_sha256, git_tags
+
+
+def arguments(parser) -> None:
+    parser.add_argument("--to", default="build/model", help="the folder to write")
+    parser.add_argument(
+        "--from-pipeline",
+        action="store_true",
+        help="export paths.model (this checkout's model) instead of the registry's champion",
+    )
+
+
+def registered(params: dict, scratch: Path) -> tuple[Path, str, dict, str]:
+    """The champion's skops file, its recorded SHA-256, its description, and what it is."""
+    client = tracking.client(params)
+    version = models.resolve(client, param(params, "mlflow.model_name"), models.CHAMPION)
+    file, sha256 = models.registered_file(client, version, scratch)
+    info = models.describe(version, client.get_run(version.run_id))
+    return file, sha256, info, models.described(version)
+
+
+def pipeline_model(params: dict, scratch: Path) -> tuple[Path, str, dict, str]:
+    """paths.model saved as skops, its SHA-256, its lineage (no version), and what it is."""
+    import skops.io
+
+    source = path(params, "model")
+    file = scratch / "model.skops"
+    skops.io.dump(read_model(source), file)
+    info = {
+        "model": param(params, "mlflow.model_name"),
+        "version": None,
+        **git_tags(),
+        **data_tags(params),
+        tracking.MODEL_HASH_TAG: file_md5(source),
+        "project_version": project_version(),
+        "cd4ml_version": library_version(),
+    }
+    return file, file_sha256(file), info, f"{source} (not registered)"
+
+
+def main(params: dict, to: str = "build/model", from_pipeline: bool = False) -> None:
+    folder = Path(to)
+    choose = pipeline_model if from_pipeline else registered
+    with tempfile.TemporaryDirectory() as scratch:
+        file, sha256, info, what = choose(params, Path(scratch))
+        models.load_verified(file, sha256, what)  # refuse before writing
+        copy_file(file, folder / "model.skops")
+    write_json({**info, tracking.ARTIFACT_HASH_TAG: sha256}, folder / "model.json")
+    copy_file(path(params, "contract"), folder / "contract.yaml")
+    print(f"export: {what} -> {folder}")

@@ -1,0 +1,140 @@
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+import yaml
+
+from cd4ml import errors
+from cd4ml.quality import contract
+
+
+def failed(results) -> set[tuple[str | None, str]]:
+    return {(result.column, result.check) for result in results if not result.passed}
+
+
+@pytest.fixture
+def shipped(params) -> dict:
+    return contract.load_contract(Path(params["paths"]["contract"]))
+
+
+@pytest.fixture(scope="module")
+def drafted(dataset) -> dict:
+    """A contract drafted from the bundled data: the rules are tested on it, not the project's."""
+    return contract.draft(dataset, "target")
+
+
+def test_the_shipped_contract_accepts_the_current_data(shipped, current, params):
+    target = params["ingest"]["target"]
+    results = contract.check_contract(current, shipped, target)
+    assert failed(results) == set()
+    expected = {"type", "missing values", target_rule(shipped, target), "row count"}
+    assert {result.check for result in results} >= expected
+
+
+def target_rule(contract: dict, target: str = "target") -> str:
+    return "allowed values" if "allowed" in contract["columns"][target] else "range"
+
+
+@pytest.mark.parametrize(
+    ("change", "expected"),
+    [
+        (lambda frame, name: frame.drop(columns=name), "presence"),
+        (lambda frame, name: frame.assign(**{name: frame[name].astype(str)}), "type"),
+        (lambda frame, name: frame.assign(**{name: np.nan}), "missing values"),
+        (lambda frame, name: frame.assign(**{name: frame[name] * -1 - 1}), "range"),
+        (lambda frame, name: frame.assign(target=-7), "target"),
+        (lambda frame, name: frame.head(20), "row count"),
+        (lambda frame, name: frame.assign(patient_id=1), "columns outside the contract"),
+        (lambda frame, name: frame.loc[frame.index.repeat(3)], "duplicate row share"),
+        (
+            lambda frame, name: frame.assign(**{name: frame[name].where(frame.index > 0, 1e39)}),
+            "float32 range",
+        ),
+    ],
+    ids=[
+        "presence",
+        "type",
+        "missing",
+        "range",
+        "target",
+        "rows",
+        "extra",
+        "duplicates",
+        "float32",
+    ],
+)
+def test_each_rule_catches_its_fault(drafted, dataset, feature, change, expected):
+    """On a contract drafted from the bundled data: the rules, whatever data the project uses."""
+    shipped = drafted
+    column = {"target": "target", "row count": None}.get(expected, feature)
+    if expected in ("columns outside the contract", "duplicate row share"):
+        column = None
+    check = target_rule(shipped) if expected == "target" else expected
+    assert (column, check) in failed(
+        contract.check_contract(change(dataset, feature), shipped, "target")
+    )
+
+
+def test_class_balance_is_a_rule_of_classification_contracts_only(drafted, dataset, task):
+    shipped = drafted
+    if task == "classification":
+        rare = dataset["target"].value_counts().idxmin()
+        unbalanced = dataset.drop(dataset[dataset["target"] == rare].index[5:])
+        assert ("target", "smallest class share") in failed(
+            contract.check_contract(unbalanced, shipped, "target")
+        )
+    else:
+        checks = {result.check for result in contract.check_contract(dataset, shipped, "target")}
+        assert "smallest class share" not in checks and "range" in checks
+
+
+def test_a_draft_is_one_line_per_column_and_accepts_its_own_data(mixed_frame):
+    drafted = contract.draft(mixed_frame, "label")
+    text = contract.render(drafted)
+    assert text.count("\n  ") >= len(mixed_frame.columns)
+    assert "  region: {type: str, allowed: [east, north, south]}" in text
+    assert "  label: {type: str, allowed: ['no', 'yes'], role: target}" in text
+    assert "nullable: true" in next(line for line in text.splitlines() if "age:" in line)
+    assert failed(contract.check_contract(mixed_frame, yaml.safe_load(text), "label")) == set()
+
+
+def test_unknown_keys_and_types_are_named(tmp_path):
+    file = tmp_path / "contract.yaml"
+    file.write_text("columns:\n  age: {type: float, maximum: 3}\n")
+    with pytest.raises(errors.PipelineError, match=r"column 'age' has unknown keys \['maximum'\]"):
+        contract.load_contract(file)
+    file.write_text("columns:\n  age: {type: decimal}\n")
+    with pytest.raises(errors.PipelineError, match="column 'age' has type 'decimal'"):
+        contract.load_contract(file)
+
+
+def test_a_draft_takes_duplicates_roles_and_a_regression_target_from_the_data(mixed_frame):
+    repeated = pd.concat([mixed_frame, mixed_frame.head(30)], ignore_index=True)
+    drafted = contract.draft(repeated, "income")
+    assert drafted["dataset"]["max_duplicate_share"] >= 0.2  # 30 of 150 rows repeat
+    assert "allowed" not in drafted["columns"]["income"]  # a quantity: a range, not 120 values
+    assert drafted["columns"]["income"]["min"] <= repeated["income"].min()
+    assert "min_class_share" not in drafted["dataset"]
+    assert failed(contract.check_contract(repeated, drafted, "income")) == set()
+    with_id = mixed_frame.assign(customer_id=[f"c{number}" for number in mixed_frame.index])
+    rules = contract.draft(with_id, "label")["columns"]["customer_id"]
+    assert rules == {"type": "str", "role": "id"}
+
+
+def test_booleans_with_gaps_are_a_nullable_bool_column_with_or_without_gaps_later(mixed_frame):
+    flags = pd.array([True, None, False] * 40, dtype="boolean")
+    drafted = contract.draft(mixed_frame.assign(member=flags), "label")
+    assert drafted["columns"]["member"] == {"type": "bool", "nullable": True}
+    for later in (flags, flags.fillna(False), np.arange(120) % 2 == 0):
+        results = contract.check_contract(mixed_frame.assign(member=later), drafted, "label")
+        assert failed(results) == set()
+    as_text = mixed_frame.assign(member=["yes"] * 120)
+    assert ("member", "type") in failed(contract.check_contract(as_text, drafted, "label"))
+
+
+def test_the_duplicate_share_counts_repeated_rows_of_every_type(mixed_frame):
+    frame = pd.concat([mixed_frame, mixed_frame.head(30)]).set_axis(range(1000, 1150))
+    assert contract.duplicate_share(frame) == pytest.approx(30 / 150)  # gaps repeat too
+    frame.iloc[-1, frame.columns.get_loc("region")] = "west"
+    assert contract.duplicate_share(frame) == pytest.approx(29 / 150)

@@ -1,0 +1,40 @@
+"""export --from-pipeline: this checkout's model as the folder a review app's image serves."""
+
+import json
+
+import pytest
+from service_support import COLUMNS, FEATURES, synthetic
+from sklearn.linear_model import LogisticRegression
+
+from cd4ml import tracking
+from cd4ml.errors import PipelineError
+from cd4ml.files import write_model
+from cd4ml.pipeline import train
+from cd4ml.serving import export, loading
+
+
+def test_the_pipeline_model_is_exported_unregistered_and_loads_through_the_verified_path(
+    params, tmp_path, capsys
+):
+    data = synthetic(120)
+    model = train.make_model(LogisticRegression()).fit(data[FEATURES], data["species"])
+    write_model(model, tmp_path / "model.pkl")
+    (tmp_path / "contract.yaml").write_text(json.dumps({"columns": COLUMNS}))
+    paths = {"model": str(tmp_path / "model.pkl"), "contract": str(tmp_path / "contract.yaml")}
+    settings = {**params, "paths": {**params["paths"], **paths}}
+    export.main(settings, to=str(tmp_path / "out"), from_pipeline=True)
+    assert "(not registered) ->" in capsys.readouterr().out
+    info = json.loads((tmp_path / "out/model.json").read_text())
+    assert info["version"] is None and info["model"] == params["mlflow"]["model_name"]
+    assert info[tracking.ARTIFACT_HASH_TAG] and info["git_commit"]
+    loaded = loading.load(settings, str(tmp_path / "out"))
+    assert loaded.features == FEATURES
+    first = data[FEATURES].head(3)
+    assert loaded.model.predict(first).tolist() == model.predict(first).tolist()
+
+
+def test_without_a_pipeline_model_export_says_how_to_make_one(params, tmp_path):
+    settings = {**params, "paths": {**params["paths"], "model": str(tmp_path / "model.pkl")}}
+    with pytest.raises(PipelineError, match="model.pkl: not found; run the train stage first"):
+        export.main(settings, to=str(tmp_path / "out"), from_pipeline=True)
+    assert not (tmp_path / "out").exists()
