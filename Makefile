@@ -8,7 +8,7 @@ BIN := $(abspath $(VENV))/bin
 PROJECT := {{cookiecutter.project_slug}}
 DEMO := build/demo
 
-.PHONY: help setup test test-fast demo bench bench-scale lint lock clean
+.PHONY: help setup test test-library test-fast demo bench bench-scale lint lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -28,10 +28,15 @@ setup: $(VENV)/installed ## Create .venv (the template's tools, the cd4ml librar
 WORKERS ?= auto
 PARALLEL = --numprocesses $(WORKERS) --dist loadfile
 
-test: setup ## Run the template's whole test suite, one worker per core
+# The library's unit tests run in a rendered project of each task (cd4ml/tests/conftest.py).
+test-library: setup ## Run the cd4ml library's unit tests, for both tasks
+	cd cd4ml && $(BIN)/pytest $(PARALLEL) --task classification
+	cd cd4ml && $(BIN)/pytest $(PARALLEL) --task regression
+
+test: test-library ## Run the whole suite: the library's unit tests, then the template's end-to-end tests
 	$(BIN)/pytest $(PARALLEL)
 
-test-fast: setup ## The inner loop: every test not marked slow (no full pipeline run)
+test-fast: test-library ## The inner loop: the library's tests and every template test not marked slow
 	$(BIN)/pytest $(PARALLEL) -m "not slow"
 
 demo: setup ## Bake the default project into build/demo, set it up, reproduce it, print metrics and plots

@@ -53,8 +53,8 @@ def draft(project: Path, rows: int) -> None:
     """contract.yaml and the reference profile from a sample, with the project's own functions."""
     sys.path.insert(0, str(project / "src"))
     package = module_name(project)
-    contract = __import__(f"{package}.quality.contract", fromlist=["draft"])
-    profile = __import__(f"{package}.quality.profile", fromlist=["make_profile"])
+    contract = __import__("cd4ml.quality.contract", fromlist=["draft"])
+    profile = __import__("cd4ml.quality.profile", fromlist=["make_profile"])
     sample = pd.read_parquet(project / "data/raw/part-0000.parquet").head(100_000)
     drafted = contract.draft(sample, "target", "classification")
     drafted["dataset"]["rows"] = {"min": 1, "max": rows * 10}

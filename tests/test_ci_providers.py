@@ -184,7 +184,7 @@ def gitlab_ci_local(workspace: Path, variables: dict[str, str], env: dict[str, s
 @pytest.mark.slow
 def test_the_gitlab_merge_request_job_run_by_gitlab_ci_local_posts_one_note_and_updates_it(tmp_path):
     workspace = origin_with_a_change("gitlab", tmp_path)
-    sys.path.insert(0, str(workspace / "tests"))
+    sys.path.insert(0, str(TEMPLATE / "cd4ml/tests"))
     from fake_ci import environment, fake_ci
 
     merge_base = run(workspace, "git", "merge-base", "HEAD", "origin/main").stdout.strip()
@@ -205,7 +205,7 @@ def test_the_gitlab_merge_request_job_run_by_gitlab_ci_local_posts_one_note_and_
         (note,) = state.comments.values()
         assert "| train.random_forest.n_estimators | 200 | 100 |" in note["body"]
         assert [method for method, _ in state.calls if method != "GET"] == ["POST", "PUT"]
-    sys.path.remove(str(workspace / "tests"))
+    sys.path.remove(str(TEMPLATE / "cd4ml/tests"))
 
 
 def macros(value: str, variables: dict[str, str]) -> str:
@@ -218,7 +218,7 @@ def test_the_azure_pull_request_pipeline_rehearsed_posts_one_thread_and_updates_
     workspace = origin_with_a_change("azure", tmp_path)
     pipeline = yaml.safe_load((workspace / "azure-pipelines/pr.yml").read_text())
     steps = [step for step in pipeline["steps"] if "script" in step]
-    sys.path.insert(0, str(workspace / "tests"))
+    sys.path.insert(0, str(TEMPLATE / "cd4ml/tests"))
     from fake_ci import environment, fake_ci
 
     with fake_ci("azure") as (api, state), fake_docker(tmp_path / "docker", job_path()) as docker:
@@ -245,4 +245,4 @@ def test_the_azure_pull_request_pipeline_rehearsed_posts_one_thread_and_updates_
         assert "| train.random_forest.n_estimators | 200 | 100 |" in thread["comments"][0]["content"]
         assert thread["status"] == "closed", "a report thread must not hold the merge"
         assert [method for method, _ in state.calls if method != "GET"] == ["POST", "PATCH"]
-    sys.path.remove(str(workspace / "tests"))
+    sys.path.remove(str(TEMPLATE / "cd4ml/tests"))

@@ -28,7 +28,7 @@ DRAFT = """
 import sys
 from pathlib import Path
 import pandas as pd
-from {module}.quality import contract, profile
+from cd4ml.quality import contract, profile
 
 sample = pd.read_parquet(sys.argv[1]).head(50_000)
 drafted = contract.draft(sample, "label", "classification", roles={{"payload": "ignore"}})

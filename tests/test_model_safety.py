@@ -4,7 +4,6 @@ evaluate killed with SIGKILL while it logs to MLflow, and a tracking store that 
 good model, metrics and plots byte for byte; a tampered registry artifact or exported folder is
 refused with one line before any of its code runs; passwords in a tracking URI never reach a
 message or the run report; a read-only or full disk inside a stage is one line naming the file.
-(test_tracking_process.py: the logging process and the store's creation under the same faults.)
 """
 
 import contextlib

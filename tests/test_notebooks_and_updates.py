@@ -103,7 +103,7 @@ def test_cruft_brings_a_later_template_commit_into_a_baked_project(template_clon
         "-q",
         "-p",
         "no:cacheprovider",
-        "tests/pipeline/test_featurize.py",
-        "tests/quality/test_contract.py",
+        "tests/data",
+        "tests/test_features.py",
     )
     assert "passed" in tests.stdout and "failed" not in tests.stdout

@@ -236,7 +236,7 @@ from sklearn import datasets
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 import skops.io
 from breast_cancer_classifier import provenance, tracking
-from breast_cancer_classifier.pipeline import train
+from cd4ml.pipeline import train
 
 kind, folder = sys.argv[1], Path(sys.argv[2])
 if kind == "species":

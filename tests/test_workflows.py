@@ -154,7 +154,7 @@ def test_the_pull_request_workflow_rehearsed_posts_one_report_and_updates_it(rep
     set_params(workspace, train={"random_forest": {"n_estimators": 200, "max_depth": 4, "min_samples_leaf": 1}})
     run(workspace, "git", "commit", "-qam", "Shallower trees")
 
-    sys.path.insert(0, str(workspace / "tests"))
+    sys.path.insert(0, str(TEMPLATE / "cd4ml/tests"))
     from fake_github import fake_github
 
     event = tmp_path / "event.json"
@@ -191,4 +191,4 @@ def test_the_pull_request_workflow_rehearsed_posts_one_report_and_updates_it(rep
         rehearse(workspace, steps, env, context, first="Reproduce")
         assert len(github.comments) == 1, "a second push must update the comment, not add one"
         assert "| train.random_forest.n_estimators | 200 | 100 |" in github.comments[0]["body"]
-    sys.path.remove(str(workspace / "tests"))
+    sys.path.remove(str(TEMPLATE / "cd4ml/tests"))

@@ -11,7 +11,7 @@ import importlib
 import importlib.util
 import sys
 
-from . import compute, tracking_daemon, tracking_process
+from . import compute
 from .config import load_params
 from .errors import PipelineError, redact, shorten
 from .project import program
@@ -41,12 +41,6 @@ COMMANDS = [
     "serving.monitor",
     "serving.alert",
 ]
-# Commands that log to MLflow at their end: the logging process starts before their imports.
-LOGGED = {"pipeline.evaluate"}
-# Under `dvc repro`, these make the logging process ready while they run (tracking_daemon.py).
-BEFORE_LOGGED = COMMANDS[: COMMANDS.index("pipeline.evaluate")]
-
-
 def command_name(module: str) -> str:
     return module.rpartition(".")[2].replace("_", "-")
 
@@ -83,8 +77,6 @@ def parse(argv: list[str]) -> tuple[argparse.Namespace, object]:
     for name, (path, spec) in commands.items():
         command = subparsers.add_parser(name, help=summary(spec), parents=[debug])
         if name == chosen:
-            if path in LOGGED and not {"-h", "--help"} & set(argv):
-                tracking_process.start()
             module = importlib.import_module(f"{__package__}.{path}")
             if hasattr(module, "arguments"):
                 module.arguments(command)
@@ -112,10 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         args, command = parse(argv)
         options = vars(args)
         del options["command"], options["debug"]
-        params = load_params()
-        if command.__name__.removeprefix(f"{__package__}.") in BEFORE_LOGGED:
-            tracking_daemon.keep_or_start(params)
-        command.main(params, **options)
+        command.main(load_params(), **options)
     except PipelineError as error:
         if debug:
             raise
@@ -132,8 +121,6 @@ def main(argv: list[str] | None = None) -> int:
         where = error.filename if error.filename is not None else "a file"
         print(f"error: {redact(str(where))}: {error.strerror}", file=sys.stderr)
         return 2
-    finally:
-        tracking_process.stop()
     return 0
 
 

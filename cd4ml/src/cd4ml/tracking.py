@@ -16,13 +16,11 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
-from . import tracking_store
 from .config import param, path
 from .errors import PipelineError, first_line, redact
 from .files import read_model
 from .project import library_version, project_version, trusted
 from .provenance import data_tags, file_md5, file_sha256, flatten, git_tags
-from .tracking_store import tracking_uri
 
 # Types that MLflow's skops format must be told to load: those of the models train builds. A
 # project adds its own in pyproject.toml ([tool.cd4ml] trusted), never here.
@@ -49,6 +47,25 @@ ARTIFACT_HASH_TAG = "model_artifact_sha256"  # of the registered skops file, che
 HOST_TAG, PID_TAG = "evaluate_host", "evaluate_pid"  # to tell a killed evaluate's run
 
 
+def tracking_uri(params: dict) -> str:
+    return os.environ.get("MLFLOW_TRACKING_URI") or param(params, "mlflow.tracking_uri")
+
+
+def running(pid: int) -> bool:
+    """Whether a process of this machine runs (the evaluate that left a run RUNNING)."""
+    if pid <= 0:
+        return False
+    if os.name == "nt":
+        return True  # there os.kill(pid, 0) would end the process; assume it runs
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        pass  # another user's process
+    return True
+
+
 def check_reachable(uri: str, timeout: float = 5) -> None:
     """A server that does not answer is one clear error now, not minutes of retries later."""
     if not uri.startswith(("http://", "https://")):
@@ -68,7 +85,6 @@ def client(params: dict):
     """An MlflowClient for the configured store; fails fast when a server is down."""
     uri = tracking_uri(params)
     check_reachable(uri)
-    tracking_store.wait(uri)
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one line per error
@@ -88,7 +104,7 @@ def close_stale_runs(client, experiment_id: str) -> None:
     )
     for run in stale:
         pid = int(run.data.tags.get(PID_TAG, "0"))
-        if pid == os.getpid() or not tracking_store.running(pid):
+        if pid == os.getpid() or not running(pid):
             client.set_terminated(run.info.run_id, status="FAILED")
 
 

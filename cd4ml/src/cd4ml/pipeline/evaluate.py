@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 from sklearn.inspection import permutation_importance
 
-from .. import gates, scoring, tracking, tracking_process
+from .. import gates, scoring, tracking
 from ..checks import raise_on_failure, write_report
 from ..compute import cluster, uses_dask
 from ..config import param, path
@@ -99,10 +99,7 @@ def track(params: dict, candidate: Path, scores: dict, passed: bool, plots: Path
     """Log the run, before anything is replaced: a store that fails (when mlflow.required) or a
     stage killed while logging leaves the last good model, metrics and plots as they were."""
     if tracking.tracking_available(params):
-        if tracking_process.started():  # by __main__, before this module's imports
-            log = tracking_process.log
-        else:
-            log = functools.partial(tracking.log_evaluation, params)
+        log = functools.partial(tracking.log_evaluation, params)
         run = tracking.track_evaluation(params, log, candidate, scores, passed, plots)
         if run:
             print(f"evaluate: logged MLflow run {run} to {redact(tracking.tracking_uri(params))}")
