@@ -50,11 +50,9 @@ def generate(raw: Path, rows: int) -> None:
 
 
 def draft(project: Path, rows: int) -> None:
-    """contract.yaml and the reference profile from a sample, with the project's own functions."""
-    sys.path.insert(0, str(project / "src"))
-    package = module_name(project)
-    contract = __import__("cd4ml.quality.contract", fromlist=["draft"])
-    profile = __import__("cd4ml.quality.profile", fromlist=["make_profile"])
+    """contract.yaml and the reference profile from a sample, with the library's functions."""
+    from cd4ml.quality import contract, profile
+
     sample = pd.read_parquet(project / "data/raw/part-0000.parquet").head(100_000)
     drafted = contract.draft(sample, "target", "classification")
     drafted["dataset"]["rows"] = {"min": 1, "max": rows * 10}

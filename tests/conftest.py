@@ -182,3 +182,50 @@ def fake_docker(folder: Path, path: str) -> Iterator[dict[str, str]]:
                 os.killpg(int(pid.read_text()), signal.SIGKILL)
             except ProcessLookupError:
                 continue  # it had stopped
+
+
+# The exported model's own answers for the test split, and those rows as a client sends them.
+OFFLINE = """
+import json, sys
+from pathlib import Path
+import pandas as pd
+from cd4ml.models import load_exported
+
+model, _ = load_exported(Path("build/model"))
+features = pd.read_parquet("data/processed/test.parquet").drop(columns=sys.argv[1])
+rows = features.astype(object).where(features.notna(), None).to_dict(orient="records")
+print(json.dumps({"rows": rows, "expected": model.predict(features).tolist()}))
+"""
+
+
+def service_command(project: Path, port: int) -> list[str]:
+    """The Dockerfile's CMD, on 127.0.0.1 and the given port."""
+    line = next(line for line in (project / "Dockerfile").read_text().splitlines() if line.startswith("CMD "))
+    local = {"0.0.0.0": "127.0.0.1", "8000": str(port)}
+    return [local.get(part, part) for part in json.loads(line.removeprefix("CMD "))]
+
+
+def served(url: str, rows: list[dict]) -> list:
+    """The service's predictions for rows sent in one /predict/batch request."""
+    body = json.dumps({"instances": rows}).encode()
+    request = urllib.request.Request(f"{url}/predict/batch", body, {"Content-Type": "application/json"})
+    try:
+        with urllib.request.urlopen(request, timeout=30) as response:
+            return [answer["prediction"] for answer in json.loads(response.read())["predictions"]]
+    except urllib.error.HTTPError as error:
+        raise AssertionError(f"/predict/batch answered {error.code}: {error.read()[:2000]}") from None
+
+
+def check_served_as_offline(project: Path, module: str, target: str, label: type, version: int = 1) -> None:
+    """The exported champion, served as the container serves it, answers as it does offline."""
+    assert f"version {version}" in run(project, "python", "-m", module, "export").stdout
+    case = json.loads(run(project, "python", "-c", OFFLINE, target).stdout)
+    port = free_port()
+    env = {**project_env(project), "MODEL_URI": str(project / "build/model"), "PREDICTION_LOG": "-"}
+    url = f"http://127.0.0.1:{port}"
+    with background_server(service_command(project, port), f"{url}/ready", cwd=project, env=env):
+        answers = served(url, case["rows"])
+    if label is float:
+        assert answers == pytest.approx(case["expected"], rel=1e-9)
+    else:
+        assert answers == case["expected"] and {type(answer) for answer in answers} == {label}

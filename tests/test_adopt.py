@@ -7,8 +7,6 @@ does offline. Bad files are stopped with one line, and the last good model and m
 """
 
 import json
-import urllib.error
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -16,12 +14,10 @@ import pandas as pd
 import pytest
 import yaml
 from conftest import (
-    background_server,
     bake_project,
+    check_served_as_offline,
     copy_project,
     digests,
-    free_port,
-    project_env,
     reproduce_and_commit,
     run,
 )
@@ -100,53 +96,6 @@ def check_decisions(project: Path, output: str, target: str, expected: dict, par
     assert contract["dataset"]["max_duplicate_share"] >= expected.get("duplicates", 0)
 
 
-# The exported model's own answers for the test split, and those rows as a client sends them.
-OFFLINE = f"""
-import json, sys
-from pathlib import Path
-import pandas as pd
-from cd4ml.models import load_exported
-
-model, _ = load_exported(Path("build/model"))
-features = pd.read_parquet("data/processed/test.parquet").drop(columns=sys.argv[1])
-rows = features.astype(object).where(features.notna(), None).to_dict(orient="records")
-print(json.dumps({{"rows": rows, "expected": model.predict(features).tolist()}}))
-"""
-
-
-def service_command(project: Path, port: int) -> list[str]:
-    """The Dockerfile's CMD, on 127.0.0.1 and the given port."""
-    line = next(line for line in (project / "Dockerfile").read_text().splitlines() if line.startswith("CMD "))
-    local = {"0.0.0.0": "127.0.0.1", "8000": str(port)}
-    return [local.get(part, part) for part in json.loads(line.removeprefix("CMD "))]
-
-
-def served(url: str, rows: list[dict]) -> list:
-    """The service's predictions for rows sent in one /predict/batch request."""
-    body = json.dumps({"instances": rows}).encode()
-    request = urllib.request.Request(f"{url}/predict/batch", body, {"Content-Type": "application/json"})
-    try:
-        with urllib.request.urlopen(request, timeout=30) as response:
-            return [answer["prediction"] for answer in json.loads(response.read())["predictions"]]
-    except urllib.error.HTTPError as error:
-        raise AssertionError(f"/predict/batch answered {error.code}: {error.read()[:2000]}") from None
-
-
-def check_served_as_offline(project: Path, target: str, label: type) -> None:
-    """The exported champion, served as the container serves it, answers as it does offline."""
-    assert "version 1" in run(project, "python", "-m", MODULE, "export").stdout
-    case = json.loads(run(project, "python", "-c", OFFLINE, target).stdout)
-    port = free_port()
-    env = {**project_env(project), "MODEL_URI": str(project / "build/model"), "PREDICTION_LOG": "-"}
-    url = f"http://127.0.0.1:{port}"
-    with background_server(service_command(project, port), f"{url}/ready", cwd=project, env=env):
-        answers = served(url, case["rows"])
-    if label is float:
-        assert answers == pytest.approx(case["expected"], rel=1e-9)
-    else:
-        assert answers == case["expected"] and {type(answer) for answer in answers} == {label}
-
-
 @pytest.mark.parametrize("name", DATA_SETS)
 def test_an_adopted_file_passes_the_project_tests_is_promoted_and_served_as_trained(baked, tmp_path, name):
     make, target, expected, label = DATA_SETS[name]
@@ -160,7 +109,7 @@ def test_an_adopted_file_passes_the_project_tests_is_promoted_and_served_as_trai
     tests = ["tests"] if name == WHOLE_SUITE else PROJECT_TESTS
     assert " passed" in run(project, "pytest", "-q", "-p", "no:cacheprovider", *tests).stdout
     assert "is the champion" in run(project, "python", "-m", MODULE, "promote").stdout
-    check_served_as_offline(project, target, label)
+    check_served_as_offline(project, MODULE, target, label)
 
 
 def test_a_regression_target_is_detected_and_drafted_as_a_range(baked, tmp_path):

@@ -23,9 +23,7 @@ def raw_baseline(reproduced, tmp_path_factory) -> Path:
 
     MLflow is off: these tests are about the gates, and tracking is test_registry's."""
     project = untracked(copy_project(reproduced, tmp_path_factory.mktemp("raw")))
-    export = (
-        "from cd4ml.pipeline.ingest import load_bundled; load_bundled().to_csv('%s', index=False)"
-    )
+    export = "from cd4ml.pipeline.ingest import load_bundled; load_bundled().to_csv('%s', index=False)"
     run(project, "python", "-c", export % RAW)
     run(project, "dvc", "add", RAW)
     set_params(project, ingest={"source": "raw", "target": "target"})

@@ -40,7 +40,10 @@ COMMANDS = [
     "serving.smoke",
     "serving.monitor",
     "serving.alert",
+    "maintenance.upgrade",
 ]
+
+
 def command_name(module: str) -> str:
     return module.rpartition(".")[2].replace("_", "-")
 

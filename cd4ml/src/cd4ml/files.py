@@ -13,6 +13,7 @@ import joblib
 import pandas as pd
 
 from .errors import PipelineError
+from .project import importable
 
 
 @contextmanager
@@ -138,6 +139,8 @@ def copy_file(source: Path, target: Path) -> None:
 
 
 def read_model(source: Path) -> object:
+    """A pipeline's model file; its features step refers to the project's own package."""
     if not source.exists():
         raise PipelineError(f"{source}: not found; run the train stage first (`dvc repro`)")
+    importable()
     return joblib.load(source)

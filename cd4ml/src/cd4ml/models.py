@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from .errors import PipelineError, redact
-from .project import command
+from .project import command, importable
 from .provenance import file_sha256
 from .tracking import ARTIFACT_HASH_TAG, MODEL_HASH_TAG, model_file_of, trusted_types
 
@@ -167,6 +167,7 @@ def load_verified(file: Path, expected_sha256: str, what: str):
             f"{expected_sha256[:16]}; refusing to load a changed model"
         )
     trusted = trusted_types()
+    importable()  # the model's features step is a function of the project's package
     untrusted = set(skops.io.get_untrusted_types(file=file)) - set(trusted)
     if untrusted:
         raise PipelineError(

@@ -1,0 +1,1 @@
+"""Commands that keep a project current: moving it to another cd4ml version."""
