@@ -58,8 +58,6 @@ def cruft_state(answers: dict) -> dict:
         "checkout": answers.get("_checkout"),
         "context": {"cookiecutter": context},
         "directory": None,
-        # cruft renders the template (hooks included) to compare versions; these are the hooks' own.
-        "skip": [".git", ".cruft.json"],
     }
 
 
@@ -81,7 +79,12 @@ def library_source(template: str, commit: str | None) -> str:
 
 
 def first_commit() -> str:
-    """Commit the bake; returns what happened, in one line."""
+    """Commit the bake; returns what happened, in one line.
+
+    cruft runs this hook too, in `cruft create` and in both renders that `cruft update` diffs, so
+    every render holds a .git folder. The bake's pyproject.toml has cruft skip it ([tool.cruft]):
+    the .cruft.json that `cruft create` writes has no "skip". https://github.com/cruft/cruft/issues/61
+    """
     if shutil.which("git") is None:
         return "git is not installed: no repository was made; run `git init` once it is."
 

@@ -1,4 +1,5 @@
-"""Notebooks that review like code (nbdime through git), offline pre-commit, and template updates with cruft."""
+"""Notebooks that review like code (nbdime through git), offline pre-commit, and the record cruft updates start
+from (tests/test_updates.py updates bakes across the template's history)."""
 
 import json
 import os
@@ -71,39 +72,8 @@ def test_pre_commit_runs_offline_and_strips_notebook_outputs(bake, tmp_path, mon
     assert not list((tmp_path / "pre-commit-cache").rglob("*.tar.gz"))  # nothing was downloaded
 
 
-@pytest.fixture
-def template_clone(tmp_path) -> Path:
-    """This repository, cloned, so that the test can add a later commit to it."""
-    clone = tmp_path / "template"
-    run(TEMPLATE, "git", "clone", "-q", str(TEMPLATE), str(clone))
-    return clone
-
-
 def test_a_bake_records_where_it_came_from_for_cruft(bake):
     state = json.loads((bake() / ".cruft.json").read_text())
     assert state["template"] == str(TEMPLATE)
     assert state["commit"] == run(TEMPLATE, "git", "rev-parse", "HEAD").stdout.strip()
     assert state["context"]["cookiecutter"]["project_name"] == "Breast Cancer Classifier"
-
-
-def test_cruft_brings_a_later_template_commit_into_a_baked_project(template_clone, tmp_path):
-    run(tmp_path, "cookiecutter", "--no-input", "-o", "baked", str(template_clone), "project_name=Churn")
-    project = tmp_path / "baked" / "churn"
-    params = template_clone / "{{cookiecutter.project_slug}}/params.yaml"
-    params.write_text(params.read_text().replace("  test_size: 0.2\n", "  test_size: 0.25\n"))
-    run(template_clone, "git", "commit", "-qam", "A later template change")
-
-    assert run(project, "cruft", "check", check=False).returncode != 0
-    run(project, "cruft", "update", "--skip-apply-ask")
-    assert "  test_size: 0.25\n" in (project / "params.yaml").read_text()
-    assert run(project, "cruft", "check").returncode == 0
-    tests = run(
-        project,
-        "pytest",
-        "-q",
-        "-p",
-        "no:cacheprovider",
-        "tests/data",
-        "tests/test_features.py",
-    )
-    assert "passed" in tests.stdout and "failed" not in tests.stdout
