@@ -8,7 +8,7 @@ BIN := $(abspath $(VENV))/bin
 PROJECT := {{cookiecutter.project_slug}}
 DEMO := build/demo
 
-.PHONY: help setup test test-library test-fast demo bench bench-scale lint lock clean
+.PHONY: help setup test test-library test-fast demo bench bench-scale dist lint lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -57,6 +57,12 @@ bench: setup ## Measure bake and pipeline times; prints a table
 bench-scale: setup ## Both compute engines at 1, 3 and 10 million rows: seconds per stage, peak RSS (about 20 min)
 	$(BIN)/python benchmarks/scale.py
 
+dist: setup ## Build the cd4ml library's wheel and sdist into dist/; TAG=cd4ml-v<version> must name its version
+	rm -rf dist
+	$(if $(TAG),test "$(TAG)" = "cd4ml-v$$($(BIN)/python -c 'import cd4ml; print(cd4ml.__version__)')" \
+		|| { echo "error: tag $(TAG) is not cd4ml-v<the version in cd4ml/src/cd4ml/__init__.py>" >&2; exit 2; })
+	$(BIN)/uv build --quiet --out-dir dist cd4ml
+
 lint: setup ## Lint the template's own code and the library (the baked code is linted by the tests)
 	$(BIN)/ruff check hooks tests benchmarks
 	$(BIN)/ruff format --check hooks tests benchmarks
@@ -73,5 +79,5 @@ lock: setup ## Re-resolve the baked project's lock and requirements-dev.txt (nee
 	$(BIN)/uv pip compile requirements-dev.in --universal --python-version 3.10 --quiet --no-header \
 		--constraint '$(PROJECT)/requirements.lock' --output-file requirements-dev.txt
 
-clean: ## Remove .venv and build/
-	rm -rf $(VENV) build
+clean: ## Remove .venv, build/ and dist/
+	rm -rf $(VENV) build dist
