@@ -117,11 +117,19 @@ def remove_other_ci_folders() -> None:
 def main() -> None:
     remove_other_ci_folders()
     Path(".dvc/config").write_text(dvc_config(ANSWERS["dvc_remote"], ANSWERS["dvc_remote_url"]), encoding="utf-8")
-    if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # not when cruft renders the template itself
+    if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # cookiecutter; cruft writes its own state
         state = cruft_state(ANSWERS)
         Path(".cruft.json").write_text(json.dumps(state, indent=2) + "\n")
+        origin = (state["template"], state["commit"])
+    elif "_template" in ANSWERS and "_commit" in ANSWERS:
+        # cruft: `cruft create`, and both renders `cruft update` diffs, so the library's source
+        # moves to the new commit with the rest of the update.
+        origin = (ANSWERS["_template"], ANSWERS["_commit"])
+    else:
+        origin = None
+    if origin is not None:
         with Path("pyproject.toml").open("a", encoding="utf-8") as pyproject:
-            pyproject.write(library_source(state["template"], state["commit"]))
+            pyproject.write(library_source(*origin))
     print(first_commit())
     print(f"\nNext:\n  cd {ANSWERS['project_slug']}\n  make setup\n  make repro\n")
 
