@@ -68,20 +68,12 @@ def first_commit(clone: Path, *log: str) -> str:
     return commits[-1]
 
 
-def split_commit(clone: Path) -> str:
-    """The commit that moved the machinery into the cd4ml library: bakes before it are another layout."""
-    return first_commit(clone, "--diff-filter=A", "--", "cd4ml/pyproject.toml")
-
-
 def source_in_every_render_commit(clone: Path) -> str:
-    """The first commit whose hook records the library's source in cruft's renders too: a bake from
-    before it holds a source that cruft's renders lack, and an update would add a second one."""
+    """The first commit whose hook records the library's source in cruft's renders too, the earliest
+    a project can update from: a bake from before it holds a source that cruft's renders lack (an
+    update would add a second), and bakes from before the library split hold the machinery
+    (cd4ml/CHANGELOG.md: migrating)."""
     return first_commit(clone, '-S"_commit" in ANSWERS', "--", "hooks/post_gen_project.py")
-
-
-def skip_git_commit(clone: Path) -> str:
-    """The first commit whose bake tells cruft to leave .git out of its diff ([tool.cruft] skip)."""
-    return first_commit(clone, "-S[tool.cruft]", "--", "{{cookiecutter.project_slug}}/pyproject.toml")
 
 
 def cookiecutter_bake(clone: Path, commit: str, folder: Path) -> Path:
@@ -106,16 +98,6 @@ def cruft_bake(clone: Path, commit: str, folder: Path) -> Path:
     project = folder / SLUG
     run(project, "git", "add", ".cruft.json")
     run(project, "git", "commit", "-qm", "Record the template's version")
-    return project
-
-
-def cruft_bake_told_to_skip_git(clone: Path, commit: str, folder: Path) -> Path:
-    """A `cruft create` project from before [tool.cruft] skipped .git, given the README's one-time fix:
-    without it, its update stops with ChangesetUnicodeError or applies nothing."""
-    project = cruft_bake(clone, commit, folder)
-    state = json.loads((project / ".cruft.json").read_text())
-    (project / ".cruft.json").write_text(json.dumps({**state, "skip": [".git"]}, indent=2) + "\n")
-    run(project, "git", "commit", "-qam", "cruft: skip .git")
     return project
 
 
@@ -191,8 +173,4 @@ def test_a_cookiecutter_bake_takes_the_later_history_over_its_teams_edits(templa
 
 
 def test_a_cruft_create_project_takes_the_later_history_over_its_teams_edits(template_clone, tmp_path):
-    update_across_history(template_clone, skip_git_commit(template_clone), cruft_bake, tmp_path)
-
-
-def test_a_cruft_create_project_from_the_split_takes_the_later_history_once_it_skips_git(template_clone, tmp_path):
-    update_across_history(template_clone, split_commit(template_clone), cruft_bake_told_to_skip_git, tmp_path)
+    update_across_history(template_clone, source_in_every_render_commit(template_clone), cruft_bake, tmp_path)
