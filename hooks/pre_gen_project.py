@@ -53,8 +53,8 @@ WINDOWS_SYSTEM_FOLDERS = {"windows", "program files", "program files (x86)", "pr
 DEPENDENCIES = """
 adlfs aiobotocore aiohappyeyeballs aiohttp aiohttp_retry aioitertools aiosignal alembic amqp annotated_doc
 annotated_types antlr4 anyio appdirs appnope argcomplete argon2 arrow asttokens async_timeout asyncssh attr attrs
-azure billiard binaryornot bleach blinker botocore bs4 cachetools celery certifi cffi cfgv charset_normalizer click
-click_didyoumean click_plugins click_repl cloudpickle colorama comm configobj contourpy cookiecutter cruft
+azure billiard binaryornot bleach blinker botocore bs4 cachetools cd4ml celery certifi cffi cfgv charset_normalizer
+click click_didyoumean click_plugins click_repl cloudpickle colorama comm configobj contourpy cookiecutter cruft
 cryptography cycler dask databricks dateutil debugpy decorator defusedxml dictdiffer diskcache distlib distributed
 distro docker dotenv dpath dulwich dvc dvc_azure dvc_data dvc_gs dvc_http dvc_objects dvc_render dvc_s3
 dvc_studio_client dvc_task entrypoints exceptiongroup executing fastapi fastjsonschema filelock flask flask_cors

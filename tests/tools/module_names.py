@@ -54,6 +54,7 @@ def words(names: set[str]) -> str:
 
 def block(lock: str) -> str:
     dependencies = set().union(*(import_names(name) for name in locked_distributions(lock)))
+    dependencies.add("cd4ml")  # the library itself, which the lock leaves out (it comes from the template)
     return (
         f'DEPENDENCIES = """\n{words(dependencies)}\n"""\n'
         f'STDLIB = """\n{words(set(sys.stdlib_module_names))}\n"""\n'
