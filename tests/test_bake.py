@@ -49,6 +49,7 @@ def test_every_option_bakes_a_clean_project(bake, answers):
             assert not re.search(r"(?<!\$)\{\{|\{%|%\}", text), f"unrendered Jinja in {path}"  # ${{ }} is GitHub's
     run(project, "ruff", "check", ".")
     run(project, "ruff", "format", "--check", ".")
+    assert len((project / "README.md").read_text().splitlines()) <= 200  # the guide holds the rest
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     assert pyproject["requires-python"] == f">={answers['python_version']}"
     assert pyproject["license"] == answers["license"].replace("Proprietary", "LicenseRef-Proprietary")

@@ -29,10 +29,9 @@ def add_features(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(radius_per_area=frame["mean_radius"] / frame["mean_area"])
 '''
 # The recipe for a stage of the team's own: a module with a main(), and its entry in dvc.yaml.
-SUMMARY = '''"""summary: data/processed/train.parquet -> reports/summary.json (rows per class)."""
+SUMMARY = '''"""summary: the training set -> reports/summary.json (rows per class)."""
 
 import json
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -43,7 +42,8 @@ def main() -> None:
     params = load_params()
     train = pd.read_parquet(path(params, "train"))
     counts = train[param(params, "ingest.target")].astype(str).value_counts().sort_index()
-    Path("reports/summary.json").write_text(json.dumps({"rows": len(train), **counts}, indent=2))
+    summary = {"rows": len(train), **{label: int(count) for label, count in counts.items()}}
+    Path("reports/summary.json").write_text(json.dumps(summary, indent=2) + "\\n")
 
 
 if __name__ == "__main__":
