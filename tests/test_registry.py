@@ -25,6 +25,8 @@ from conftest import (
     set_params,
 )
 
+import cd4ml
+
 pytestmark = pytest.mark.slow  # a full pipeline run or more; `make test-fast` leaves it out
 
 RELEASE = ["data/interim/dataset.parquet", "models/candidate.pkl", "models/model.pkl", "reports/metrics.json"]
@@ -51,7 +53,7 @@ def test_an_evaluation_is_one_run_with_params_metrics_plots_and_lineage_and_prom
     assert tags["model_md5"] == digest(project / "models/model.pkl")
     assert tags["data_md5"] == digest(project / "data/interim/dataset.parquet")
     assert tags["data_raw_md5"].endswith(".dir")
-    assert tags["project_version"] == "0.1.0"
+    assert tags["project_version"] == "0.1.0" and tags["cd4ml_version"] == cd4ml.__version__
     artifacts = {artifact.path for artifact in client.list_artifacts(logged.info.run_id)}
     assert {"plots", "reports"} <= artifacts
     assert "model_uri" not in tags  # evaluate logs the model's hash; promote logs the model itself
@@ -62,6 +64,7 @@ def test_an_evaluation_is_one_run_with_params_metrics_plots_and_lineage_and_prom
     assert str(client.get_model_version(MODEL, "1").run_id) == logged.info.run_id
     # Not mlflow.set_tracking_uri: it also sets the variable for every later subprocess of this session.
     monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{project / 'mlflow.db'}")
+    monkeypatch.syspath_prepend(str(project / "src"))  # the model's features step is the project's code
     loaded = mlflow.sklearn.load_model(tags["model_uri"])
     model_info = mlflow.models.get_model_info(tags["model_uri"])
     assert model_info.signature is not None and model_info.saved_input_example_info is not None

@@ -235,7 +235,7 @@ import yaml
 from sklearn import datasets
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 import skops.io
-from breast_cancer_classifier import provenance, tracking
+from cd4ml import provenance, tracking
 from cd4ml.pipeline import train
 
 kind, folder = sys.argv[1], Path(sys.argv[2])
