@@ -11,10 +11,9 @@ import pytest
 from fake_github import fake_github
 
 from cd4ml import project
-from cd4ml.config import load_params, param, path
-from cd4ml.pipeline import ingest
-from cd4ml.pipeline.ingest import load_bundled
 
+# params, task, dataset, feature and current: the fixtures a project's own tests get.
+pytest_plugins = ["cd4ml.testing"]
 TEMPLATE = Path(__file__).resolve().parents[2]
 
 
@@ -53,41 +52,6 @@ def fresh_declaration():
     project.declaration.cache_clear()
     yield
     project.declaration.cache_clear()
-
-
-@pytest.fixture(scope="session")
-def params(project_folder) -> dict:
-    return load_params()
-
-
-@pytest.fixture(scope="session")
-def task(params) -> str:
-    return params["train"]["task"]
-
-
-@pytest.fixture(scope="session")
-def dataset(task) -> pd.DataFrame:
-    """The bundled demo data set of this project's task; its label column is "target"."""
-    return load_bundled(task)
-
-
-@pytest.fixture(scope="session")
-def feature(dataset) -> str:
-    """A numeric feature of the bundled data with a wide range, for tests that change one."""
-    numeric = dataset.drop(columns="target").select_dtypes("number")
-    return str(numeric.nunique().idxmax())
-
-
-@pytest.fixture(scope="session")
-def current(params) -> pd.DataFrame:
-    """The data set params.yaml points at, read as the ingest stage reads it."""
-    return ingest.ingest(
-        param(params, "ingest.source"),
-        param(params, "ingest.target"),
-        path(params, "raw"),
-        param(params, "train.task"),
-        ingest.dialect_of(params),
-    )
 
 
 @pytest.fixture

@@ -1,42 +1,4 @@
-"""What the project's suites share: params.yaml, the task, and the data sets they check."""
+"""The fixtures the project's suites share (params, task, dataset, feature, current) come from the
+cd4ml library; add your own below."""
 
-import pandas as pd
-import pytest
-from cd4ml.config import load_params, param, path
-from cd4ml.pipeline import ingest
-from cd4ml.pipeline.ingest import load_bundled
-
-
-@pytest.fixture(scope="session")
-def params() -> dict:
-    return load_params()
-
-
-@pytest.fixture(scope="session")
-def task(params) -> str:
-    return params["train"]["task"]
-
-
-@pytest.fixture(scope="session")
-def dataset(task) -> pd.DataFrame:
-    """The bundled demo data set of this project's task; its label column is "target"."""
-    return load_bundled(task)
-
-
-@pytest.fixture(scope="session")
-def feature(dataset) -> str:
-    """A numeric feature of the bundled data with a wide range, for tests that change one."""
-    numeric = dataset.drop(columns="target").select_dtypes("number")
-    return str(numeric.nunique().idxmax())
-
-
-@pytest.fixture(scope="session")
-def current(params) -> pd.DataFrame:
-    """The data set params.yaml points at, read as the ingest stage reads it."""
-    return ingest.ingest(
-        param(params, "ingest.source"),
-        param(params, "ingest.target"),
-        path(params, "raw"),
-        param(params, "train.task"),
-        ingest.dialect_of(params),
-    )
+pytest_plugins = ["cd4ml.testing"]

@@ -6,32 +6,17 @@ import inspect
 
 from .errors import PipelineError
 from .project import team_module
-from .scoring import check_task
-
-# The short names a project starts with (its model.py's ESTIMATORS), and those outside a project.
-BUILT_IN = {
-    "classification": {
-        "random_forest": "sklearn.ensemble.RandomForestClassifier",
-        "logistic_regression": "sklearn.linear_model.LogisticRegression",
-        "gradient_boosting": "sklearn.ensemble.HistGradientBoostingClassifier",
-    },
-    "regression": {
-        "random_forest": "sklearn.ensemble.RandomForestRegressor",
-        "ridge": "sklearn.linear_model.Ridge",
-        "gradient_boosting": "sklearn.ensemble.HistGradientBoostingRegressor",
-    },
-}
+from .scoring import TASKS, check_task
 
 
 def short_names() -> dict[str, dict[str, str]]:
-    """Task -> short name -> import path: the project's model.ESTIMATORS, or BUILT_IN."""
+    """Task -> short name -> import path: the project's model.ESTIMATORS (its model.py is where the
+    short names live); none outside a project, where train.model is an import path."""
     model = team_module("model")
     names = getattr(model, "ESTIMATORS", None) if model else None
     if names is None:
-        return BUILT_IN
-    if not isinstance(names, dict) or not all(
-        isinstance(names.get(task), dict) for task in BUILT_IN
-    ):
+        return {task: {} for task in TASKS}
+    if not isinstance(names, dict) or not all(isinstance(names.get(task), dict) for task in TASKS):
         raise PipelineError(
             "model.py: ESTIMATORS must map classification and regression "
             "to {short name: import path}"
@@ -53,8 +38,8 @@ def estimator_class(task: str, name: str) -> type:
         fits = f", a {other} model," if other else ""
         raise PipelineError(
             f"params.yaml: train.model is {name!r}{fits} but train.task is {task!r}; "
-            f"use one of {', '.join(known)}, or an import path such as "
-            "sklearn.ensemble.ExtraTreesClassifier"
+            f"use one of {', '.join(known) or 'the short names of model.py'}, or an import path "
+            "such as sklearn.ensemble.ExtraTreesClassifier"
         )
     location = known.get(name, name)
     module, _, attribute = location.rpartition(".")

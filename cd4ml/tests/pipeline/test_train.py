@@ -1,6 +1,6 @@
 import pytest
 
-from cd4ml import errors, estimators
+from cd4ml import errors, estimators, scoring
 from cd4ml.pipeline import train
 
 
@@ -18,7 +18,7 @@ def test_every_model_of_the_task_trains_from_its_params(params, task, dataset, n
         assert not hasattr(model, "predict_proba") and predicted.dtype.kind == "f"
 
 
-@pytest.mark.parametrize("task", estimators.BUILT_IN)
+@pytest.mark.parametrize("task", scoring.TASKS)
 def test_text_columns_and_gaps_are_handled(mixed_frame, task):
     frame = mixed_frame.assign(score=mixed_frame["income"] / 1000)
     target = "label" if task == "classification" else "score"
