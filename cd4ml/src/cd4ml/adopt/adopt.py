@@ -15,7 +15,8 @@ from ..config import PARAMS_FILE, load_params, param, path
 from ..errors import PipelineError
 from ..errors import shorten as cut
 from ..files import atomic_path, read_json, write_json, write_text
-from ..quality.contract import draft, render
+from ..quality.contract import draft
+from ..quality.contract_file import render
 from ..quality.profile import make_profile
 from ..quality.reading import detect_dialect, read_table, shorten
 from ..quality.roles import detect_role, not_features

@@ -7,11 +7,10 @@ Intended use and limitations are the team's words, kept in README.md under "## M
 import re
 from pathlib import Path
 
-import yaml
-
 from ..config import param, path
 from ..files import read_json
 from ..provenance import data_tags
+from ..quality.contract_file import parse
 
 README = Path("README.md")
 PROSE = ("Intended use", "Limitations")
@@ -70,7 +69,7 @@ def card(params: dict) -> dict:
     """The card's content as plain values; the report renders it."""
     target = param(params, "ingest.target")
     contract_file = path(params, "contract")
-    contract = yaml.safe_load(contract_file.read_text()) if contract_file.exists() else {}
+    contract = parse(contract_file.read_text()) if contract_file.exists() else {}
     evaluation = read_json(path(params, "evaluation").with_suffix(".json"))
     return {
         "facts": [

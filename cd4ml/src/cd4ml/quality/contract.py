@@ -16,6 +16,7 @@ from ..config import param, path
 from ..errors import PipelineError
 from ..files import read_parquet
 from ..project import command
+from .contract_file import parse, render
 from .roles import ROLES, detect_role, detect_task
 from .verdicts import TYPES, column_observations, column_verdicts, dataset_verdicts, number
 
@@ -24,12 +25,12 @@ COLUMN_KEYS = {"type", "min", "max", "allowed", "nullable", "unique", "role"}
 
 def load_contract(file: Path) -> dict:
     try:
-        contract = yaml.safe_load(file.read_text())
+        contract = parse(file.read_text())
     except FileNotFoundError:
         raise PipelineError(f"{file}: not found; draft one with {command('contract')}") from None
     except yaml.YAMLError as error:
         raise PipelineError(f"{file}: not valid YAML: {error}".replace("\n", " ")) from None
-    for name, rules in (contract or {}).get("columns", {}).items():
+    for name, rules in contract.get("columns", {}).items():
         unknown = set(rules) - COLUMN_KEYS
         if unknown or rules.get("type") not in TYPES:
             problem = (
@@ -199,28 +200,6 @@ def dataset_draft(frame: pd.DataFrame, target: str, task: str) -> dict:
         smallest = frame[target].value_counts(normalize=True).min()
         limits["min_class_share"] = _share(smallest / 2, down=True)
     return limits
-
-
-HEADER = """\
-# The data contract: what every data set must meet before a model is trained on it.
-# One line per column; adding a column to the data means adding one line here.
-#   type: float, int, str or bool     min, max: allowed range     allowed: the only values
-#   nullable: missing values allowed (default false)     unique: no repeated values (default false)
-#   role: feature (default), target, id, date or ignore; only features reach the model
-# Columns not listed here are refused. Draft one for new data with `python -m <package> contract`.
-"""
-
-
-def render(contract: dict) -> str:
-    """contract.yaml text with one flow-style line per column."""
-
-    def flow(rules: dict) -> str:
-        return yaml.safe_dump(rules, default_flow_style=True, sort_keys=False, width=1000).strip()
-
-    lines = [f"  {name}: {flow(rules)}" for name, rules in contract["columns"].items()]
-    dataset = yaml.safe_dump({"dataset": contract["dataset"]}, sort_keys=False)
-    header = HEADER.replace("<package>", __package__.partition(".")[0])
-    return header + "columns:\n" + "\n".join(lines) + "\n" + dataset
 
 
 def _share(value: float, down: bool) -> float:

@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import yaml
 
+from .contract_file import parse
+
 ROLES = ("feature", "target", "id", "date", "ignore")
 TASKS = ("classification", "regression")
 ID_NAME = re.compile(r"(^|[_\W])(id|uuid|guid|key)$|^(id|uuid)([_\W]|$)", re.IGNORECASE)
@@ -23,11 +25,11 @@ SAMPLE = 2_000
 def feature_roles(contract_file: Path) -> dict[str, str]:
     """Column -> role, from contract.yaml; a column without a role is a feature."""
     try:
-        contract = yaml.safe_load(contract_file.read_text()) or {}
+        contract = parse(contract_file.read_text())
     except (OSError, yaml.YAMLError):
         return {}  # validate reports an unreadable contract with its own message
     return {
-        str(name): (rules or {}).get("role", "feature")
+        name: (rules or {}).get("role", "feature")
         for name, rules in (contract.get("columns") or {}).items()
     }
 
