@@ -27,4 +27,12 @@ def test_the_data_set_verdicts_count_classes_over_the_whole():
     contract = {"columns": {"y": {"type": "str"}}, "dataset": {"min_class_share": 0.2}}
     observed = {"rows": 10, "columns": ["y"], "target": "y", "classes": {"a": 9, "b": 1}}
     [_, _, share] = verdicts.dataset_verdicts(contract, observed)
-    assert share.observed == 0.1 and not share.passed
+    assert share.observed == "0.1 (class 'b')" and not share.passed
+
+
+def test_a_class_the_contract_allows_and_no_part_holds_has_a_share_of_zero():
+    rules = {"type": "str", "allowed": ["a", "b", "c"]}
+    contract = {"columns": {"y": rules}, "dataset": {"min_class_share": 0.001}}
+    observed = {"rows": 10, "columns": ["y"], "target": "y", "classes": {"a": 9, "b": 1}}
+    [_, _, share] = verdicts.dataset_verdicts(contract, observed)
+    assert share.observed == "0.0 (class 'c')" and not share.passed

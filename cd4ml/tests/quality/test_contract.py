@@ -138,3 +138,30 @@ def test_the_duplicate_share_counts_repeated_rows_of_every_type(mixed_frame):
     assert contract.duplicate_share(frame) == pytest.approx(30 / 150)  # gaps repeat too
     frame.iloc[-1, frame.columns.get_loc("region")] = "west"
     assert contract.duplicate_share(frame) == pytest.approx(29 / 150)
+
+
+@pytest.mark.parametrize(
+    ("rows", "rare_rows", "rare"),
+    [(5_000, 70, "fraud"), (5_000, 15, 7), (5_000, 1, True), (2_000, 28, "late")],
+    ids=["1.4%", "0.3%", "1-in-5000", "1.4%-of-2000"],
+)
+def test_a_rare_class_keeps_a_positive_minimum_share(rows, rare_rows, rare, tmp_path):
+    """A class the drafted data holds must stay: that data passes, without it fails, by name."""
+    generator = np.random.default_rng(rare_rows)
+    common = {str: ["ok", "ok", "slow"], int: [0, 0, 1], bool: [False]}[type(rare)]
+    labels = [rare] * rare_rows + list(generator.choice(common, rows - rare_rows))
+    frame = pd.DataFrame(
+        {"amount": generator.normal(100, 20, rows), "label": generator.permutation(labels)}
+    )
+    file = tmp_path / "contract.yaml"
+    file.write_text(contract.render(contract.draft(frame, "label", "classification")))
+    drafted = contract.load_contract(file)
+    assert 0 < drafted["dataset"]["min_class_share"] <= rare_rows / rows
+    assert failed(contract.check_contract(frame, drafted, "label")) == set()
+    without = frame[frame["label"] != rare]
+    results = contract.check_contract(without, drafted, "label")
+    broken = [result for result in results if not result.passed]
+    assert [(result.column, result.check) for result in broken] == [
+        ("label", "smallest class share")
+    ]
+    assert f"(class {rare!r})" in broken[0].line() and "\n" not in broken[0].line()

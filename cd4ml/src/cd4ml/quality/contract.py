@@ -203,9 +203,12 @@ def dataset_draft(frame: pd.DataFrame, target: str, task: str) -> dict:
 
 
 def _share(value: float, down: bool) -> float:
-    """A share rounded to two decimals, away from the observed one; within [0, 1]."""
-    step = math.floor(value * 100) if down else math.ceil(value * 100)
-    return min(1.0, max(0.0, step / 100))
+    """A share rounded away from the observed one, within [0, 1]: to two decimals, or below 0.01
+    to its first significant digit, so that a class at 1.4 % keeps a minimum above zero."""
+    decimals = -math.floor(math.log10(value)) if 0 < value < 0.01 else 2
+    scaled = round(value * 10**decimals, 9)  # float noise (6.9999999999) is not a step
+    step = math.floor(scaled) if down else math.ceil(scaled)
+    return min(1.0, max(0.0, step / 10**decimals))
 
 
 def main(params: dict) -> None:

@@ -110,19 +110,21 @@ def dataset_verdicts(contract: dict, observed: dict) -> list[Result]:
         bound = limits["max_duplicate_share"]
         results.append(Result("duplicate row share", None, share, f"<= {bound}", share <= bound))
     if "classes" in observed:
-        counts = observed["classes"].values()
-        smallest = rounded(min(counts) / sum(counts)) if counts else float("nan")
-        bound = limits["min_class_share"]
-        results.append(
-            Result(
-                "smallest class share",
-                observed["target"],
-                smallest,
-                f">= {bound}",
-                smallest >= bound,
-            )
-        )
+        results.append(class_share_result(contract, observed["target"], observed["classes"]))
     return results
+
+
+def class_share_result(contract: dict, target: str, counts: dict) -> Result:
+    """The smallest class's share, named; a class the contract allows and the data lacks has 0."""
+    allowed = (contract["columns"].get(target) or {}).get("allowed") or []
+    counts = {**dict.fromkeys(allowed, 0), **counts}
+    bound = contract["dataset"]["min_class_share"]
+    if not counts:
+        return Result("smallest class share", target, "no classes", f">= {bound}", False)
+    name, count = min(counts.items(), key=lambda item: item[1])
+    share = rounded(count / sum(counts.values()))
+    observed = f"{share} (class {shorten(name)})"
+    return Result("smallest class share", target, observed, f">= {bound}", share >= bound)
 
 
 def number(value: float, down: bool | None = None):
