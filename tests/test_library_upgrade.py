@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import tomllib
-from conftest import STAGES, TEMPLATE, bake_project, ran_stages, run
+from conftest import STAGES, TEMPLATE, bake_project, ran_stages, run, untracked
 
 pytestmark = pytest.mark.slow  # two installs of the project and two full pipeline runs
 
@@ -42,7 +42,7 @@ def from_git(project: Path, repository: Path, rev: str) -> None:
 
 def test_one_pin_upgrades_the_library_and_reruns_every_stage(tmp_path):
     first, fix = library_repository(tmp_path / "template")
-    project = bake_project(tmp_path / "bake", project_slug="upgrading")
+    project = untracked(bake_project(tmp_path / "bake", project_slug="upgrading"))  # MLflow is test_registry's
     from_git(project, tmp_path / "template", first)
     run(project, "make", "setup")
     assert ran_stages(run(project, "make", "repro").stdout) == STAGES

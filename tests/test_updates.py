@@ -41,8 +41,11 @@ TEAM_EDITS: dict[str, Callable[[str], str]] = {
     "params.yaml": lambda text: replace_once(
         text, "  random_forest:\n    n_estimators: 200\n", "  random_forest:\n    n_estimators: 50\n"
     ),
-    "README.md": lambda text: (
-        text + "\n## Our data\n\nThe churn extract arrives every Monday from the billing team's warehouse.\n"
+    # The README's place for the team's own words: the model card's prompts, which the template keeps.
+    "README.md": lambda text: replace_once(
+        text,
+        "### Intended use\n\n_Fill in:",
+        "### Intended use\n\nRanks accounts by churn risk for the retention team's calls.\n\n_Fill in:",
     ),
 }
 
@@ -118,12 +121,14 @@ def edit_as_the_team(project: Path) -> None:
 
 
 def later_template_commit(clone: Path) -> str:
-    """A template commit on top of the clone's HEAD that changes a file the team edited (params.yaml,
-    in another place) and one it did not (Makefile): the real history since the earlier commit may
-    touch neither. Returns the new HEAD."""
+    """A template commit on top of the clone's HEAD that changes files the team edited (params.yaml,
+    and the README's end, in other places) and one it did not (Makefile): the real history since
+    the earlier commit may touch none. Returns the new HEAD."""
     for name in ("params.yaml", "Makefile"):
         path = clone / "{{cookiecutter.project_slug}}" / name
         path.write_text(TEMPLATE_NOTE + path.read_text())
+    readme = clone / "{{cookiecutter.project_slug}}/README.md"
+    readme.write_text(readme.read_text() + "\n" + TEMPLATE_NOTE.removeprefix("# "))
     run(clone, "git", "commit", "-qam", "A later template change")
     return run(clone, "git", "rev-parse", "HEAD").stdout.strip()
 
@@ -146,6 +151,7 @@ def assert_updated(project: Path, before: dict, fresh: dict, head: str) -> None:
     assert not different, f"not as a bake of {head} with the team's edits: {different}"
     assert (project / "Makefile").read_text().startswith(TEMPLATE_NOTE)
     assert (project / "params.yaml").read_text().startswith(TEMPLATE_NOTE)
+    assert (project / "README.md").read_text().endswith(TEMPLATE_NOTE.removeprefix("# "))
     assert "    n_estimators: 50\n" in (project / "params.yaml").read_text()
 
     # Only what the template changed is modified, and .cruft.json, which now names head.
