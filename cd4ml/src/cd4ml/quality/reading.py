@@ -147,11 +147,13 @@ def check_target(columns, target: str, where: object) -> None:
 
 
 def closest(target: str, names: list[str]) -> list[str]:
-    """The names nearest to target, case and spacing aside: `Churned ` for `churned`."""
+    """The names equal to target case and spacing aside (`Churned ` for `churned`), else the
+    nearest ones."""
     by_key = {}
     for name in names:
         by_key.setdefault(loose(name), []).append(name)
-    keys = difflib.get_close_matches(loose(target), by_key, n=SUGGESTIONS)
+    key = loose(target)
+    keys = [key] if key in by_key else difflib.get_close_matches(key, by_key, n=SUGGESTIONS)
     return [name for key in keys for name in by_key[key]][:SUGGESTIONS]
 
 
