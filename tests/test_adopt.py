@@ -210,7 +210,7 @@ REFUSED = {
         lambda: pd.DataFrame(np.zeros((3, 10_000)), columns=[f"feature_{n}" for n in range(10_000)]),
         "label",
         (),
-        "the target column 'label' is missing (columns: feature_0, feature_1",
+        "the target column 'label' is missing (10,000 columns: feature_0, feature_1",
     ),
 }
 

@@ -113,7 +113,7 @@ def test_the_users_own_data_is_versioned_and_trained_on(project):
     [
         (
             lambda raw: (raw / "customers.csv").write_text("age,income\n30,40000\n"),
-            "error: data/raw/customers.csv: the target column 'churned' is missing (columns: age, income)",
+            "error: data/raw/customers.csv: the target column 'churned' is missing (2 columns: age, income)",
         ),
         (
             lambda raw: (raw / "customers.parquet").write_bytes(b"PAR1 but not really"),

@@ -119,6 +119,12 @@ def write_parquet(frame: pd.DataFrame, target: Path) -> None:
             shutil.rmtree(target)
 
 
+def write_csv(frame: pd.DataFrame, target: Path) -> None:
+    # No float_format: pandas then writes each double's shortest repr, which reads back exactly.
+    with atomic_path(target) as temporary:
+        frame.to_csv(temporary, index=False)
+
+
 def write_json(data: object, target: Path) -> None:
     write_text(json.dumps(data, indent=2) + "\n", target)
 

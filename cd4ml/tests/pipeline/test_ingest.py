@@ -38,6 +38,17 @@ def test_missing_target_names_the_file_and_column(tmp_path, mixed_frame):
         ingest.load_raw(tmp_path, "label")
 
 
+def test_a_misspelt_target_in_a_raw_file_gets_the_closest_column_names(tmp_path, mixed_frame):
+    mixed_frame.rename(columns={"label": "Label "}).to_csv(tmp_path / "part.csv", index=False)
+    with pytest.raises(errors.PipelineError, match=r"did you mean 'Label '\? \(4 columns: "):
+        ingest.load_raw(tmp_path, "label")
+
+
+def test_a_misspelt_target_of_the_bundled_data_gets_the_closest_column_names(tmp_path, task):
+    with pytest.raises(errors.PipelineError, match=r"bundled data: .*did you mean 'target'\?"):
+        ingest.ingest("bundled", "Target", tmp_path, task)
+
+
 def test_unreadable_file_is_named(tmp_path):
     (tmp_path / "broken.parquet").write_bytes(b"this is not parquet")
     with pytest.raises(errors.PipelineError, match=r"broken\.parquet: cannot be read as parquet"):

@@ -2,6 +2,15 @@ import re
 
 from cd4ml.pipeline import model_card, report
 
+# Strings mathtext would read as markup; each also wrapped in dollars, which makes it math.
+MARKUP = ["$x$", "$", "\\frac", "^_{}", "a $b$ \\frac{1}{2} ^_{}"]
+AWKWARD_NAMES = [*MARKUP, *(f"${fragment}$" for fragment in MARKUP)]
+
+
+def drawn_text(drawing: str) -> set[str]:
+    """The strings an SVG draws: matplotlib writes each as a comment before its glyphs."""
+    return set(re.findall(r"<!-- (.*?) -->", drawing))
+
 
 def test_the_page_is_self_contained_and_deterministic(params):
     page = report.render(params)
@@ -71,3 +80,15 @@ def test_regression_plots_are_drawn_as_scatter_with_a_reference_line():
     rows = [{"actual": 1.0, "predicted": 1.5}, {"actual": 3.0, "predicted": 2.0}]
     drawing = report.svg(report.scatter(rows, "actual", "predicted", "Predicted", diagonal=True))
     assert drawing.startswith("<svg") and "<path" in drawing
+
+
+def test_class_labels_are_drawn_as_written_not_as_mathtext():
+    rows = [{"actual": label, "predicted": label} for label in AWKWARD_NAMES]
+    drawing = report.svg(report.confusion(rows))
+    assert set(AWKWARD_NAMES) <= drawn_text(drawing)
+
+
+def test_feature_names_are_drawn_as_written_not_as_mathtext():
+    rows = [{"feature": name, "importance": 1.0} for name in AWKWARD_NAMES[:12]]
+    drawing = report.svg(report.importance(rows))
+    assert set(AWKWARD_NAMES[:12]) <= drawn_text(drawing)

@@ -69,3 +69,69 @@ def test_booleans_with_gaps_are_read_as_nullable_booleans(tmp_path):
     frame = reading.read_table(file)
     assert str(frame["member"].dtype) == "boolean"
     assert frame["member"].isna().tolist() == [False, True, False]
+
+
+def generated_columns(seed: int, count: int = 40) -> list[str]:
+    """Column names as people write them: words, underscores, spaces and capitals."""
+    generator = np.random.default_rng(seed)
+    words = ["churn", "age", "income", "region", "plan", "tenure", "score", "label", "total"]
+    words += ["".join(generator.choice(list("abcdefghijklmnopqrstuvwxyz"), 7)) for _ in range(9)]
+    names = {
+        generator.choice(["_", " ", ""]).join(generator.choice(words, generator.integers(1, 4)))
+        for _ in range(count)
+    }
+    return sorted(str(name) for name in names)
+
+
+def suggested(message: str) -> str:
+    """The 'did you mean ...?' part of a missing-target message."""
+    assert "did you mean " in message, message
+    return message.split("did you mean ", 1)[1].split("?", 1)[0]
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize(
+    "misspell",
+    [
+        str.upper,
+        lambda name: f"{name.title()} ",
+        lambda name: f"  {name.swapcase()}",
+        lambda name: name[:-1] if len(name) > 4 else f"{name}s",
+    ],
+)
+def test_a_misspelt_target_suggests_the_column_meant(seed, misspell):
+    columns = generated_columns(seed)
+    meant = columns[seed % len(columns)]
+    with pytest.raises(errors.PipelineError) as missing:
+        reading.check_target(columns, misspell(meant), "data/raw/file.csv")
+    message = str(missing.value)
+    assert message.startswith("data/raw/file.csv: the target column ")
+    assert repr(meant) in suggested(message) and f"{len(columns)} columns" in message
+
+
+def test_a_column_differing_only_in_case_and_spaces_is_the_one_suggestion():
+    with pytest.raises(errors.PipelineError) as missing:
+        reading.check_target(["age", "churned", "churn_date", "income"], "Churned ", "data.csv")
+    assert suggested(str(missing.value)) == "'churned'"
+
+
+def test_ten_thousand_long_column_names_give_one_line_within_the_cli_limit():
+    columns = [f"measurement_{n:05d}_{'x' * 90}" for n in range(10_000)]
+    columns[9_000] = "Label"
+    with pytest.raises(errors.PipelineError) as missing:
+        reading.check_target(columns, "label ", "data/raw/wide.csv")
+    message = str(missing.value)
+    assert len(message) <= 600 and "\n" not in message
+    assert suggested(message) == "'Label'" and "10,000 columns" in message
+
+
+def test_without_a_close_column_the_message_lists_the_columns():
+    with pytest.raises(errors.PipelineError) as missing:
+        reading.check_target(["age", "income"], "churned", "customers.csv")
+    assert str(missing.value) == (
+        "customers.csv: the target column 'churned' is missing (2 columns: age, income)"
+    )
+
+
+def test_a_present_target_passes():
+    reading.check_target(["age", "churned"], "churned", "customers.csv")

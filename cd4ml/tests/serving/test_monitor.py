@@ -4,6 +4,7 @@ import pandas as pd
 import pytest
 from service_support import FEATURES, synthetic
 
+from cd4ml.checks import Result
 from cd4ml.quality.profile import make_profile
 from cd4ml.serving import monitor
 
@@ -131,3 +132,10 @@ def test_too_few_good_lines_are_refused_in_one_line(tmp_path, params):
         monitor.main(params, logs=str(log))
     with pytest.raises(monitor.PipelineError, match="cannot read prediction logs"):
         monitor.read_lines(str(tmp_path / "missing.jsonl"))
+
+
+def test_column_names_with_mathtext_markup_are_plotted_as_written(tmp_path):
+    names = ["$x$", "$", "\\frac", "^_{}", "$\\frac$", "$^_{}$", "a $b$ \\frac{1}{2} ^_{}"]
+    results = [Result("PSI", name, 0.1 * rank, "<= 0.2", True) for rank, name in enumerate(names)]
+    monitor.plot(results, 0.2, tmp_path / "monitoring.png")
+    assert (tmp_path / "monitoring.png").stat().st_size > 0

@@ -13,12 +13,11 @@ from pathlib import Path
 
 from ..config import PARAMS_FILE, load_params, param, path
 from ..errors import PipelineError
-from ..errors import shorten as cut
 from ..files import atomic_path, read_json, write_json, write_text
 from ..quality.contract import draft
 from ..quality.contract_file import render
 from ..quality.profile import make_profile
-from ..quality.reading import detect_dialect, read_table, shorten
+from ..quality.reading import check_target, detect_dialect, read_table, shorten
 from ..quality.roles import detect_role, not_features
 from ..scoring import METRICS, PRIMARY_METRIC, dvc_plots
 from . import decide, params_file
@@ -70,9 +69,7 @@ def main(params: dict, file: Path, target: str, task: str | None, no_repro: bool
     placed = destination(file, path(params, "raw"))
     dialect = detect_dialect(file) if file.suffix.lower() == ".csv" else {}
     frame = read_table(file, dialect or None)
-    if target not in frame.columns:
-        columns = cut(", ".join(frame.columns[:10]), 200)
-        raise PipelineError(f"{file}: the target column {target!r} is missing (columns: {columns})")
+    check_target(frame.columns, target, file)
     task, task_reason = decide.task_for(frame[target], task)
     featurize = params.get("featurize") or {}
     test_size = decide.test_size_for(

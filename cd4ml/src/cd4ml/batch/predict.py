@@ -1,8 +1,9 @@
-"""predict: score a CSV or parquet file, or a folder of them, with the champion -> parquet.
+"""predict: score a CSV or parquet file, or a folder of them, with the champion -> CSV or parquet.
 
 Each output row is an input row with `prediction`, and for a classifier `probability_<class>`
-per class. On compute.engine pandas the output is one parquet file, scored CHUNK_ROWS rows at a
-time with a line of progress each; on dask it is a folder of partitions, scored on the cluster.
+per class. On compute.engine pandas the output is one file, CSV or parquet by its suffix, scored
+CHUNK_ROWS rows at a time with a line of progress each; on dask it is a folder of parquet
+partitions, scored on the cluster.
 """
 
 from pathlib import Path
@@ -13,23 +14,43 @@ from .. import models, tracking
 from ..compute import cluster, uses_dask
 from ..config import param
 from ..errors import PipelineError
-from ..files import write_parquet
+from ..files import write_csv, write_parquet
 from ..quality.reading import read_table
 
 CHUNK_ROWS = 100_000
 READERS = (".csv", ".parquet")
+WRITERS = {".csv": write_csv, ".parquet": write_parquet}
+FOLDER_SUFFIXES = ("", ".parquet")  # on Dask: a folder of parquet partitions
 
 
 def arguments(parser) -> None:
     parser.add_argument(
         "source", metavar="INPUT", help="a CSV or parquet file, or a folder of them"
     )
-    parser.add_argument("--output", required=True, help="the parquet file (or folder, on Dask)")
+    parser.add_argument(
+        "--output",
+        required=True,
+        help="a .csv or .parquet file; on Dask a folder of parquet partitions (or a .parquet path)",
+    )
     parser.add_argument(
         "--model",
         default=None,
         help="a folder written by `export`; default: the registered champion (mlflow.model_name)",
     )
+
+
+def check_output(target: Path, on_dask: bool) -> None:
+    """Refuse an output predict cannot write, before a model is loaded or a row scored."""
+    suffix = target.suffix.lower()
+    if on_dask and suffix not in FOLDER_SUFFIXES:
+        raise PipelineError(
+            f"{target}: on compute.engine dask predict writes a folder of parquet partitions; "
+            "name a folder, without a suffix or ending in .parquet"
+        )
+    if not on_dask and suffix not in WRITERS:
+        raise PipelineError(
+            f"{target}: predict writes {' or '.join(WRITERS)} files; end the output's name in one"
+        )
 
 
 def input_files(source: Path) -> list[Path]:
@@ -79,6 +100,7 @@ def in_chunks(task: str, model, frame: pd.DataFrame) -> pd.DataFrame:
 
 def main(params: dict, source: str, output: str, model: str | None = None) -> None:
     source, target, task = Path(source), Path(output), param(params, "train.task")
+    check_output(target, uses_dask(params))
     files = input_files(source)
     loaded = champion(params, model)
     if uses_dask(params):
@@ -88,6 +110,6 @@ def main(params: dict, source: str, output: str, model: str | None = None) -> No
     else:
         frame = pd.concat([read_table(file) for file in files], ignore_index=True)
         check_columns(frame.columns, loaded, source)
-        write_parquet(in_chunks(task, loaded, frame), target)
+        WRITERS[target.suffix.lower()](in_chunks(task, loaded, frame), target)
         rows = len(frame)
     print(f"predict: {rows} rows scored -> {target}")

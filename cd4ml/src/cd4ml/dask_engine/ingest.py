@@ -6,8 +6,7 @@ import pandas as pd
 
 from ..compute import Cluster
 from ..errors import PipelineError
-from ..errors import shorten as cut
-from ..quality.reading import column_problem, detect_dialect, shorten
+from ..quality.reading import check_target, column_problem, detect_dialect, shorten
 from .cluster import connect, dask_modules
 from .frames import from_frame, plain_strings, write_datasets
 
@@ -36,9 +35,8 @@ def read_file(file: Path, target: str | None, dialect: dict | None, partition_mb
         reason = shorten(str(error).strip().splitlines()[0] if str(error).strip() else "", 200)
         raise PipelineError(f"{file}: cannot be read as {file.suffix[1:]}: {reason}") from None
     frame.columns = [str(name) for name in frame.columns]
-    if target is not None and target not in frame.columns:
-        columns = cut(", ".join(frame.columns[:10]) or "none", 200)
-        raise PipelineError(f"{file}: the target column {target!r} is missing (columns: {columns})")
+    if target is not None:
+        check_target(frame.columns, target, file)
     return plain_strings(frame.map_partitions(checked_partition, str(file), meta=frame._meta))
 
 

@@ -12,9 +12,8 @@ import pandas as pd
 from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..errors import PipelineError, first_line
-from ..errors import shorten as cut
 from ..files import write_parquet
-from ..quality.reading import column_problem, read_table, shorten
+from ..quality.reading import check_target, column_problem, read_table, shorten
 
 READERS = (".csv", ".parquet")
 SOURCES = ("bundled", "raw")
@@ -50,9 +49,7 @@ def raw_files(directory: Path) -> list[Path]:
 
 def read_file(file: Path, target: str, dialect: dict | None = None) -> pd.DataFrame:
     frame = read_table(file, dialect)
-    if target not in frame.columns:
-        columns = cut(", ".join(map(str, frame.columns[:10])) or "none", 200)
-        raise PipelineError(f"{file}: the target column {target!r} is missing (columns: {columns})")
+    check_target(frame.columns, target, file)
     return frame
 
 
@@ -90,8 +87,7 @@ def ingest(
             f"params.yaml: ingest.source is {source!r}; use one of {', '.join(SOURCES)}"
         )
     frame = load_bundled(task) if source == "bundled" else load_raw(raw_directory, target, dialect)
-    if target not in frame.columns:
-        raise PipelineError(f"{source} data: the target column {target!r} is missing")
+    check_target(frame.columns, target, f"{source} data")
     if frame.empty:
         raise PipelineError(
             f"{raw_directory if source == 'raw' else source}: the data set has no rows"

@@ -8,6 +8,7 @@ import io
 
 from ..config import path
 from ..files import read_json, write_text
+from ..plots import figure
 from ..project import library_version, project_version
 from ..provenance import data_tags, file_md5, flatten
 from .model_card import card
@@ -33,20 +34,11 @@ def table(rows: list[tuple], header: tuple) -> str:
 
 def svg(draw) -> str:
     """A matplotlib figure drawn by draw(axes), as inline SVG."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    matplotlib.rcParams["svg.hashsalt"] = (
-        "report"  # stable element ids: the same run, the same bytes
-    )
-    import matplotlib.pyplot as plt
-
-    figure, axes = plt.subplots(figsize=(4.8, 3.6))
-    draw(axes)
-    figure.tight_layout()
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None})
-    plt.close(figure)
+    with figure(figsize=(4.8, 3.6)) as (drawing, axes):
+        draw(axes)
+        drawing.tight_layout()
+        buffer = io.StringIO()
+        drawing.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()[buffer.getvalue().index("<svg") :]
 
 

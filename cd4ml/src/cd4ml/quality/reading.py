@@ -5,6 +5,7 @@ in params.yaml, and used by `ingest` from then on, so a user can correct it ther
 """
 
 import csv
+import difflib
 import re
 from pathlib import Path
 
@@ -21,6 +22,7 @@ INT64 = np.iinfo(np.int64)
 TYPE_SAMPLE = 10_000  # values looked at before a whole column is parsed
 LIMIT = 60  # characters of a value quoted in a message
 MOSTLY = 0.8  # a text column with this share of numbers is a numeric column with stray text
+SUGGESTIONS = 3  # column names offered for a missing target
 
 
 def shorten(value: object, limit: int = LIMIT) -> str:
@@ -127,3 +129,33 @@ def numbers_among_text(values: pd.Series) -> str | None:
         f"mixes numbers and text: {len(stray)} of {len(present)} values are not numbers "
         f"(e.g. {shorten(stray.iloc[0], 30)}); fix them, or make the column all text"
     )
+
+
+def check_target(columns, target: str, where: object) -> None:
+    """Refuse data without its target column in one line: the closest names, and how many there
+    are, short enough for the CLI's 600 characters with 10,000 long column names."""
+    names = [str(name) for name in columns]
+    if str(target) in names:
+        return
+    listed = cut(", ".join(names[:10]) + (", ..." if len(names) > 10 else ""), 150)
+    counted = f"{len(names):,} columns: {listed}" if names else "the data has no columns"
+    close = " or ".join(shorten(name) for name in closest(str(target), names))
+    guess = f"; did you mean {close}?" if close else ""
+    raise PipelineError(
+        f"{where}: the target column {shorten(str(target))} is missing{guess} ({counted})"
+    )
+
+
+def closest(target: str, names: list[str]) -> list[str]:
+    """The names equal to target case and spacing aside (`Churned ` for `churned`), else the
+    nearest ones."""
+    by_key = {}
+    for name in names:
+        by_key.setdefault(loose(name), []).append(name)
+    key = loose(target)
+    keys = [key] if key in by_key else difflib.get_close_matches(key, by_key, n=SUGGESTIONS)
+    return [name for key in keys for name in by_key[key]][:SUGGESTIONS]
+
+
+def loose(name: str) -> str:
+    return " ".join(name.split()).casefold()

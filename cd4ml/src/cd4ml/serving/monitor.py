@@ -15,6 +15,7 @@ from ..checks import Result, raise_on_failure, rounded, write_report
 from ..config import param, path
 from ..errors import PipelineError, Rejected
 from ..files import read_json
+from ..plots import figure
 from ..quality.profile import bin_shares, compare, psi, read_profile
 
 DRIFT_CHECKS = ("PSI", "KS test")
@@ -152,24 +153,18 @@ def monitor(
 
 
 def plot(results: list[Result], limit: float, target) -> None:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
     shifts = [(result.column, result.observed) for result in results if result.check == "PSI"]
-    figure, axes = plt.subplots(figsize=(8, max(3, len(shifts) * 0.25)))
-    axes.barh(
-        [name for name, _ in shifts],
-        [value for _, value in shifts],
-        color=["tab:red" if value > limit else "tab:blue" for _, value in shifts],
-    )
-    axes.axvline(limit, color="grey", linestyle="--")
-    axes.set_xlabel("PSI against the training reference")
-    axes.invert_yaxis()
-    figure.tight_layout()
-    figure.savefig(target, dpi=100)
-    plt.close(figure)
+    with figure(figsize=(8, max(3, len(shifts) * 0.25))) as (drawing, axes):
+        axes.barh(
+            [name for name, _ in shifts],
+            [value for _, value in shifts],
+            color=["tab:red" if value > limit else "tab:blue" for _, value in shifts],
+        )
+        axes.axvline(limit, color="grey", linestyle="--")
+        axes.set_xlabel("PSI against the training reference")
+        axes.invert_yaxis()
+        drawing.tight_layout()
+        drawing.savefig(target, dpi=100)
 
 
 def arguments(parser) -> None:

@@ -1,0 +1,82 @@
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.linear_model import LinearRegression, LogisticRegression
+from sklearn.pipeline import make_pipeline
+from sklearn.preprocessing import StandardScaler
+
+from cd4ml.batch import predict
+from cd4ml.errors import PipelineError
+from cd4ml.scoring import scored_rows
+
+
+@pytest.fixture
+def rows(dataset) -> pd.DataFrame:
+    """The bundled features, and a column of doubles that a rounding writer would change."""
+    generator = np.random.default_rng(7)
+    size = len(dataset)
+    awkward = generator.choice([-1, 1], size) * generator.random(size)
+    awkward *= 10.0 ** generator.integers(-300, 300, size)
+    return dataset.drop(columns="target").fillna(0).assign(awkward=awkward)
+
+
+@pytest.fixture
+def model(dataset, task, monkeypatch):
+    """A small fitted model on the numeric features, standing in for the champion."""
+    features = dataset.drop(columns="target").select_dtypes("number").fillna(0)
+    estimator = LogisticRegression() if task == "classification" else LinearRegression()
+    fitted = make_pipeline(StandardScaler(), estimator).fit(features, dataset["target"])
+    monkeypatch.setattr(predict, "champion", lambda params, folder: fitted)
+    return fitted
+
+
+@pytest.fixture
+def source(rows, tmp_path):
+    """The input as parquet, so its doubles reach predict exactly."""
+    rows.to_parquet(tmp_path / "new.parquet", index=False)
+    return tmp_path / "new.parquet"
+
+
+def test_a_csv_output_is_csv_and_reads_back_exactly_what_parquet_holds(params, model, source):
+    as_csv, as_parquet = source.with_name("scored.csv"), source.with_name("scored.parquet")
+    predict.main(params, str(source), str(as_csv))
+    predict.main(params, str(source), str(as_parquet))
+    assert not as_csv.read_bytes().startswith(b"PAR1")  # parquet's magic bytes
+    expected = pd.read_parquet(as_parquet)
+    pd.testing.assert_frame_equal(
+        pd.read_csv(as_csv), expected, check_exact=True, check_dtype=False
+    )
+
+
+def test_a_parquet_output_holds_the_scored_rows(params, task, model, rows, source):
+    target = source.with_name("scored.parquet")
+    predict.main(params, str(source), str(target))
+    pd.testing.assert_frame_equal(pd.read_parquet(target), scored_rows(task, model, rows))
+
+
+def never(*arguments):
+    pytest.fail("a model was loaded or a cluster asked before the output was checked")
+
+
+@pytest.mark.parametrize("name", ["scored.txt", "scored", "scored.csv.gz", "scored.json"])
+def test_another_output_suffix_is_refused_before_any_scoring(params, source, monkeypatch, name):
+    monkeypatch.setattr(predict, "champion", never)
+    target = source.with_name(name)
+    with pytest.raises(PipelineError) as refused:
+        predict.main(params, str(source), str(target))
+    message = str(refused.value)
+    assert str(target) in message and ".csv" in message and ".parquet" in message
+    assert "\n" not in message and not target.exists()
+
+
+@pytest.mark.parametrize("name", ["scored.csv", "scored.txt"])
+def test_the_dask_engine_refuses_a_csv_or_other_file_before_connecting(
+    params, source, monkeypatch, name
+):
+    monkeypatch.setattr(predict, "champion", never)
+    monkeypatch.setattr(predict, "cluster", never)
+    on_dask = {**params, "compute": {**(params.get("compute") or {}), "engine": "dask"}}
+    target = source.with_name(name)
+    with pytest.raises(PipelineError) as refused:
+        predict.main(on_dask, str(source), str(target))
+    assert str(target) in str(refused.value) and "folder" in str(refused.value)
