@@ -1,7 +1,7 @@
 """Time a baked project's `make setup` with uv's cache warm, and a no-op `dvc repro` afterwards.
 
-Medians over fresh bakes: `make setup` (a virtual environment, the locked dependencies, and the
-byte-compiling of what the commands import), once with uv on PATH (`uv venv`) and once without
+Medians over fresh bakes: `make setup` (a virtual environment, the locked dependencies, the cd4ml
+library from the template and the project's package), once with uv on PATH (`uv venv`) and once without
 (`python -m venv`, then pip installs uv first), then, with PYTHONDONTWRITEBYTECODE=1 as on CI
 machines and in containers, a cold `dvc repro` followed by no-op ones. Wall and CPU seconds side by
 side: a machine shared with other work inflates the first. Targets: setup at most 10 s with uv on
