@@ -55,17 +55,12 @@ def summary(spec) -> str:
     return docstring.partition("\n")[0].removeprefix(f"{command_name(spec.name)}: ")
 
 
-def available() -> dict[str, str]:
-    """Command name -> module, without the commands of options this project was baked without."""
-    found = {}
-    for module in COMMANDS:
-        try:
-            spec = importlib.util.find_spec(f"{__package__}.{module}")
-        except ModuleNotFoundError:  # the whole folder is absent
-            spec = None
-        if spec is not None:
-            found[command_name(module)] = (module, spec)
-    return found
+def available() -> dict[str, tuple[str, object]]:
+    """Command name -> its module and the module's spec, in the order `--help` lists them."""
+    return {
+        command_name(module): (module, importlib.util.find_spec(f"{__package__}.{module}"))
+        for module in COMMANDS
+    }
 
 
 def parse(argv: list[str]) -> tuple[argparse.Namespace, object]:

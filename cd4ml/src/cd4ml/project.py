@@ -8,8 +8,8 @@ project folder):
     trusted = ["churn.features.Ratio"]    # your own types and functions a saved model may hold
 
 The team's code lives in that package: `features.add_features(frame)` derives columns inside the
-fitted model, and `model.py` says which estimators exist. Outside a project (the library's own
-tests) there is no package: no features are derived, and the library's built-in models are used.
+fitted model, and `model.py` says which estimators exist. Outside a project there is no package:
+no features are derived, and train.model must be an estimator's import path.
 """
 
 import functools

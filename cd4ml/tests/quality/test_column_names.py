@@ -99,7 +99,7 @@ def test_a_drafted_contract_keeps_one_line_per_column(mixed_frame):
     text = contract.render(contract.draft(frame, "label"))
     assert "  'Unnamed: 0': {type: float, min: 0, max: " in text
     assert "  'yes': {type: str, allowed: [east, north, south]}" in text
-    assert text.startswith("# The data contract") and "`python -m cd4ml contract`" in text
+    assert text.startswith("# The data contract") and "`python -m unit_tests contract`" in text
 
 
 def test_keys_written_by_hand_are_the_text_written(tmp_path):

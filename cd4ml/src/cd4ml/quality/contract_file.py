@@ -8,6 +8,8 @@ hand-written `2019:` is the column "2019", not the number.
 
 import yaml
 
+from ..project import command
+
 HEADER = """\
 # The data contract: what every data set must meet before a model is trained on it.
 # One line per column; adding a column to the data means adding one line here.
@@ -75,4 +77,4 @@ def render(contract: dict) -> str:
     body = yaml.dump(
         document, Dumper=_Writer, sort_keys=False, allow_unicode=True, width=float("inf")
     )
-    return HEADER.replace("<package>", __package__.partition(".")[0]) + body
+    return HEADER.replace("`python -m <package> contract`", command("contract")) + body

@@ -13,6 +13,7 @@ from ..config import path
 from ..errors import PipelineError
 from ..github import github
 from ..hosting import provider
+from ..project import command
 
 TITLE = "Drift detected: the model may need retraining"
 LABEL = "drift"
@@ -33,7 +34,7 @@ def upsert_issue(body: str) -> tuple[str, int]:
 def main(params: dict) -> None:
     report = path(params, "monitoring").with_suffix(".md")
     if not report.exists():
-        raise PipelineError(f"{report}: not found; run `python -m <package> monitor` first")
+        raise PipelineError(f"{report}: not found; run {command('monitor')} first")
     if provider.detect(os.environ) != "github":  # a GitLab issue or an Azure DevOps work item
         done = provider.module(provider.detect(os.environ)).upsert_issue(
             TITLE, report.read_text(), LABEL, os.environ
