@@ -47,6 +47,13 @@ DATA_SETS = {  # file, target, what adopt must decide, the type of the service's
     ),
 }
 WHOLE_SUITE = "iris"  # once the whole baked suite, as `make test` runs it; the project's tests for the others
+# The team's first feature on its own data: the whole suite then tests it on that data, not the demo's.
+IRIS_FEATURE = """import pandas as pd
+
+
+def add_features(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(petal_ratio=frame["petal length (cm)"] / frame["petal width (cm)"])
+"""
 
 
 @pytest.fixture(scope="module")
@@ -107,6 +114,9 @@ def test_an_adopted_file_passes_the_project_tests_is_promoted_and_served_as_trai
     check_decisions(project, result.stdout, target, expected, before)
     assert run(project, "dvc", "status").stdout.strip() == "Data and pipelines are up to date."
     tests = ["tests"] if name == WHOLE_SUITE else PROJECT_TESTS
+    if name == WHOLE_SUITE:
+        (project / f"src/{MODULE}/features.py").write_text(IRIS_FEATURE)
+        assert "Running stage 'train'" in run(project, "dvc", "repro").stdout
     assert " passed" in run(project, "pytest", "-q", "-p", "no:cacheprovider", *tests).stdout
     assert "is the champion" in run(project, "python", "-m", MODULE, "promote").stdout
     check_served_as_offline(project, MODULE, target, label)
