@@ -1,7 +1,11 @@
+import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cd4ml import errors
 from cd4ml.pipeline import featurize
+from cd4ml.quality.reading import read_table
 
 
 def test_split_is_repeatable_and_stratified_for_classes(dataset, task):
@@ -71,3 +75,24 @@ def test_columns_whose_role_is_not_feature_are_dropped(tmp_path, mixed_frame, mo
         "featurize": {"drop_columns": ["income"]},
     }
     assert featurize.columns_to_drop(params, mixed_frame.columns) == ["income", "age"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    labels=st.sampled_from([[True, False], [0, 1, 2], [3, 7], ["yes", "no"]]),
+    gaps=st.integers(min_value=1, max_value=5),
+)
+def test_labels_with_gaps_keep_their_type_after_a_csv(tmp_path_factory, labels, gaps):
+    """Blank labels make pandas read booleans and whole numbers as nullable or float columns; the
+    labelled rows get the file's own type back, so the model answers True and 2, not 1.0 and 2.0."""
+    rows = [labels[n % len(labels)] for n in range(40)] + [None] * gaps
+    file = tmp_path_factory.mktemp("labels") / "data.csv"
+    pd.DataFrame({"x": range(len(rows)), "y": rows}).to_csv(file, index=False)
+    frame = read_table(file)
+
+    train, test = featurize.featurize(frame, "y", 0.25, [], 0)
+
+    answers = pd.concat([train, test])["y"].tolist()
+    assert {(type(answer), answer) for answer in answers} == {
+        (type(label), label) for label in labels
+    }

@@ -82,14 +82,16 @@ def test_the_same_seed_gives_the_same_predictions(params, task, split, model, fe
 
 
 def test_predictions_are_sane_for_the_task(task, split, model, features, target):
-    """Every class predicted in about its share; numbers in about the range of the labels."""
-    labels = split[1][target]
+    """Classes seen in training, of the labels' own type; numbers in about the range of the labels.
+
+    How good they are is the baseline test's business: a fair model on a small or skewed data set
+    may predict some classes far more often than they occur.
+    """
+    labels = split[0][target].dropna()
     predicted = pd.Series(model.predict(features))
     if task == "classification":
-        shares = predicted.value_counts(normalize=True)
-        actual = labels.value_counts(normalize=True)
-        assert set(shares.index) == set(actual.index)
-        assert (shares - actual).abs().max() < 0.15
+        known = {(type(label), label) for label in labels.tolist()}
+        assert {(type(answer), answer) for answer in predicted.tolist()} <= known
     else:
         spread = labels.max() - labels.min()
         assert labels.min() - spread / 2 <= predicted.min()
