@@ -56,10 +56,12 @@ class DataSet:
     decimal: str = "."
     encoding: str = "utf-8"
     kinds: dict[str, str] = field(default_factory=dict)  # column -> the kind it was drawn as
+    row_numbers: bool = False  # written with pandas' index, as `to_csv()` and R's `write.csv` do
 
     @property
     def duplicate_share(self) -> float:
-        return float(self.frame.duplicated().mean())
+        """Of the rows as written: row numbers make every row distinct."""
+        return 0.0 if self.row_numbers else float(self.frame.duplicated().mean())
 
     @property
     def trainable(self) -> bool:
@@ -78,7 +80,9 @@ class DataSet:
         if self.file_format == "parquet":
             self.frame.to_parquet(file, index=False)
         else:
-            self.frame.to_csv(file, index=False, sep=self.separator, decimal=self.decimal, encoding=self.encoding)
+            self.frame.to_csv(
+                file, index=self.row_numbers, sep=self.separator, decimal=self.decimal, encoding=self.encoding
+            )
         return file
 
 
@@ -104,9 +108,11 @@ def data_set(seed: int, index: int) -> DataSet:
         frame = pd.concat([frame, frame.sample(frac=generator.uniform(0.05, 0.25), random_state=seed)])
     frame = frame.sample(frac=1, random_state=seed).reset_index(drop=True)
     order = list(generator.permutation(frame.columns))
+    row_numbers = file_format == "csv" and index % 4 == 1  # read back as a column named "Unnamed: 0"
     return DataSet(
-        seed, index, frame[order], target, task, label_kind, file_format, separator, decimal, encoding, kinds
-    )
+        seed, index, frame[order], target, task, label_kind, file_format, separator, decimal, encoding, kinds,
+        row_numbers,
+    )  # fmt: skip
 
 
 def column_names(generator, count: int, latin1: bool) -> list[str]:
@@ -147,7 +153,12 @@ def _categories_with_rare_levels(generator, rows, signal):
 
 
 def _free_text(generator, rows, signal):
-    return [" ".join(generator.choice(WORDS, size=int(generator.integers(2, 6)))) + f" #{n}" for n in range(rows)]
+    """Notes typed by people: separators, quotes and now and then a line break inside a value."""
+    marks = [",", ";", "|", "\t", '"', "'", "\n", "", "", ""]
+    return [
+        " ".join(generator.choice(WORDS, size=int(generator.integers(2, 6)))) + f"{generator.choice(marks)} #{n}"
+        for n in range(rows)
+    ]
 
 
 def _identifiers(generator, rows, signal):

@@ -97,6 +97,8 @@ def check_decisions(project: Path, generated, replay: str) -> None:
         assert roles[name] in ROLES.get(kind, {"feature", "ignore", "id"}), (
             f"{replay}: {name!r} ({kind}) is {roles[name]}"
         )
+    if generated.row_numbers:
+        assert roles["Unnamed: 0"] == "id", replay
     assert contract["dataset"]["max_duplicate_share"] >= generated.duplicate_share, replay
 
 
