@@ -128,6 +128,8 @@ def to_commit(paths: list[Path]) -> list[str]:
 
 def commit_line(paths: list[str], placed: Path) -> str:
     """The git commands to commit them, each word quoted for the shell it is pasted into."""
+    if not paths:  # `git add -A --` alone would add the whole tree
+        return "nothing to commit: git has every file as adopt left it"
     words = " ".join(shlex.quote(path) for path in paths)
     message = shlex.quote(f"Adopt {placed.name}")
     return f"git add -A -- {words} && git commit -m {message}"
