@@ -58,3 +58,11 @@ def test_a_failed_stage_is_one_line_with_what_it_printed_last():
     assert workspace.reason("error: data/raw/a.csv: column 'x': mixes numbers\n") == (
         "data/raw/a.csv: column 'x': mixes numbers"
     )
+
+
+def test_the_printed_commit_quotes_each_path_and_never_adds_the_whole_tree():
+    placed = Path("data/raw/a b.csv")
+    assert workspace.commit_line(["data/raw/a b.csv.dvc", "params.yaml"], placed) == (
+        "git add -A -- 'data/raw/a b.csv.dvc' params.yaml && git commit -m 'Adopt a b.csv'"
+    )
+    assert "git add" not in workspace.commit_line([], placed)  # `git add -A --` adds everything
