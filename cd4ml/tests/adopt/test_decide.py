@@ -84,3 +84,4 @@ def test_each_data_set_and_task_has_its_own_registered_model_and_keeps_it(first,
     assert named == back == f"{base}-{one}" and switched.startswith(f"{base}-")
     assert switched != named and two.endswith("-classification")
     assert not set("/: ") & set(switched)  # names MLflow's registry takes, in one shell word
+    assert len(decide.lineage(Path(f"{first * 500}.csv"), "classification")) <= 75

@@ -15,6 +15,7 @@ LARGE = 100_000  # rows past which a random forest is too slow on a laptop
 FLOOR_MARGIN = 0.05  # how far below the first model's metrics the gate's floors sit
 # The template's baseline margins, a cap on the first model's; other metrics have no common scale.
 BASELINE_MARGIN = {"roc_auc": 0.2, "r2": 0.1}
+STEM_CHARACTERS = 60  # of a file's name in a registered model's: MLflow stores at most 256 in all
 
 
 def task_for(labels: pd.Series, chosen: str | None) -> tuple[str, str]:
@@ -94,7 +95,7 @@ def baseline_margin(metrics: dict, baseline: dict, primary: str) -> float:
 def lineage(file: Path, task: str) -> str:
     """A data set and task as part of a registered model's name: `customers-2024-classification`."""
     ascii_stem = unicodedata.normalize("NFKD", file.stem).encode("ascii", "ignore").decode()
-    stem = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower()).strip("-") or "data"
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower())[:STEM_CHARACTERS].strip("-") or "data"
     return f"{stem}-{task}"
 
 
