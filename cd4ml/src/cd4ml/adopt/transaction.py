@@ -6,7 +6,6 @@ is the removal. If the block raises, every path gets its saved content back (one
 exist is deleted) and every removed path returns; if it succeeds, the saved copies are dropped.
 """
 
-import os
 import shutil
 import signal
 import tempfile
@@ -22,8 +21,8 @@ def transaction(
 ) -> Iterator[None]:
     """Run the block as all or nothing for the changed and removed paths (files or folders).
 
-    scratch is where the saved copies wait: a folder on the project's file system, so that moving
-    a path aside and back is a rename.
+    scratch is where the saved copies wait: best on the project's file system, where moving a path
+    aside and back is a rename.
     """
     scratch.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(dir=scratch, prefix="adopt-") as folder:
@@ -34,8 +33,7 @@ def transaction(
         moved: dict[Path, Path] = {}
         try:
             for number, path in enumerate(removed):
-                os.replace(path, aside / f"removed-{number}")
-                moved[path] = aside / f"removed-{number}"
+                moved[path] = Path(shutil.move(path, aside / f"removed-{number}"))
             yield
         except BaseException:
             with _uninterrupted():
@@ -65,7 +63,7 @@ def _put_back(path: Path, copy: Path | None) -> None:
         path.unlink()
     if copy is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(copy, path)
+        shutil.move(copy, path)  # a rename, or a copy when data/ is another disk
 
 
 @contextmanager
