@@ -3,7 +3,8 @@
 One bake is copied per data set. Each data set goes through `adopt` (which runs `dvc repro`), the
 baked tests that read the project's own data, contract and params, `promote`, `export`, and the
 service started as the container starts it, which must answer the test rows as the exported model
-does offline. Bad files are stopped with one line, and the last good model and metrics keep their bytes.
+does offline. Bad files are stopped with one line, and the last good model and metrics keep their bytes. One
+copy switches data sets with `adopt --replace`, each promoted as the first champion of its own registered model.
 """
 
 import json
