@@ -3,10 +3,12 @@
 The iris set, with a feature of the team's own, goes through `adopt` (which runs `dvc repro`), the
 baked tests that read the project's own data, contract and params, `promote`, `export`, and the
 service started as the container starts it, which must answer the test rows as the exported model
-does offline. Bad files are stopped with one line, and the last good model and metrics keep their bytes.
+does offline. Bad files are stopped with one line, and the last good model and metrics keep their bytes. One
+copy switches data sets with `adopt --replace`, each promoted as the first champion of its own registered model.
 """
 
 import json
+import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +20,8 @@ from conftest import (
     check_served_as_offline,
     copy_project,
     digests,
+    free_port,
+    project_env,
     reproduce_and_commit,
     run,
 )
@@ -104,6 +108,8 @@ def test_an_adopted_file_passes_the_project_tests_is_promoted_and_served_as_trai
 
     check_decisions(project, result.stdout, target, expected, before)
     assert run(project, "dvc", "status").stdout.strip() == "Data and pipelines are up to date."
+    run(project, "bash", "-c", result.stdout.splitlines()[-1])  # the commit adopt prints
+    assert run(project, "git", "status", "--porcelain").stdout == ""  # DVC's new .gitignore files too
     tests = ["tests"] if name == WHOLE_SUITE else PROJECT_TESTS
     if name == WHOLE_SUITE:
         (project / f"src/{MODULE}/features.py").write_text(IRIS_FEATURE)
@@ -128,9 +134,9 @@ def test_a_regression_target_is_detected_and_drafted_as_a_range(baked, tmp_path)
 
 @pytest.fixture(scope="module")
 def adopted(baked, tmp_path_factory) -> Path:
-    """The small data set adopted, reproduced and committed: the last good run."""
+    """The small data set adopted, reproduced (its evaluation tracked) and committed: the last good run."""
     folder = tmp_path_factory.mktemp("adopted")
-    project = copy_of(baked, folder)
+    project = copy_of(baked, folder, tracked=True)
     adopt(project, small(folder), "big", "--no-repro")  # adopt's own run is tested above
     reproduce_and_commit(project, "Adopt small.csv")
     return project
@@ -227,3 +233,24 @@ def test_adopt_refuses_a_file_it_cannot_train_on_with_one_line_and_changes_nothi
     assert message in error and len(error) < 400
     assert run(project, "git", "status", "--porcelain").stdout == before
     assert not (project / "data/raw/theirs.csv").exists()
+
+
+def test_switching_data_sets_gives_each_data_set_and_task_its_own_champion(adopted, tmp_path):
+    """small -> iris (classification to classification) -> diabetes (to regression): each model is its data
+    set's first champion, neither rejected against nor compared with the last one's; the service refuses a
+    champion whose columns the contract no longer describes."""
+    project = copy_project(adopted, tmp_path)
+    cli = ("python", "-m", MODULE)
+    assert "own-data-small-classification version 1 is the champion" in run(project, *cli, "promote").stdout
+
+    for make, target, name in [(iris, "species", "iris-classification"), (diabetes, "target", "diabetes-regression")]:
+        adopt(project, make(tmp_path), target, "--replace", "--no-repro")
+        run(project, "dvc", "repro", "evaluate")  # what promote needs; the report is not
+        assert f"own-data-{name} version 1 is the champion" in run(project, *cli, "promote").stdout
+    assert sorted(path.name for path in (project / "data/raw").glob("*.csv")) == ["diabetes.csv"]
+
+    old = {**project_env(project), "MODEL_URI": "models:/own-data-small-classification@champion"}
+    served = subprocess.run([*cli, "serve", "--port", str(free_port())], cwd=project, env=old,
+                            capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert served.returncode == 2 and served.stderr.count("\n") == 1
+    assert "version 1 takes column 'size' (4 of its 4 columns are missing), which contract.yaml" in served.stderr

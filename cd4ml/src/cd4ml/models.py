@@ -10,6 +10,7 @@ import tempfile
 from datetime import UTC, datetime
 from pathlib import Path
 
+from . import input_schema
 from .errors import PipelineError, redact
 from .project import command, importable
 from .provenance import file_sha256
@@ -119,6 +120,7 @@ def describe(version, run) -> dict:
         "data_raw_md5": tags.get("data_raw_md5"),
         "data_md5": tags.get("data_md5"),
         "model_md5": tags.get(MODEL_HASH_TAG),
+        input_schema.TAG: tags.get(input_schema.TAG),
         "project_version": tags.get("project_version"),
         "cd4ml_version": tags.get("cd4ml_version"),
         "metrics": run.data.metrics,

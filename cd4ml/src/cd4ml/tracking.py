@@ -19,6 +19,8 @@ import yaml
 from .config import param, path
 from .errors import PipelineError, first_line, redact
 from .files import read_model
+from .input_schema import TAG as INPUT_SCHEMA_TAG
+from .input_schema import digest
 from .project import library_version, project_version, trusted
 from .provenance import data_tags, file_md5, file_sha256, flatten, git_tags
 
@@ -163,12 +165,16 @@ def log_model(params: dict, run, model_file: Path) -> dict[str, str]:
     """Log the model of an evaluated run, as MLflow's sklearn flavor saved with skops.
 
     Called by `promote` before it registers a version. Returns the tags it set on the run:
-    model_uri, model_id and the SHA-256 of the saved model file, which loading checks.
+    model_uri, model_id, the SHA-256 of the saved model file, which loading checks, and the digest
+    of its input schema (its columns and their contract types), which serving checks.
     """
     import mlflow
     from mlflow.models import infer_signature
 
+    from .quality.contract import load_contract
+
     model = read_model(model_file)
+    columns = load_contract(path(params, "contract")).get("columns") or {}
     example = pd.read_parquet(path(params, "test")).drop(columns=[param(params, "ingest.target")])
     example = example.head(3)
     client(params)
@@ -185,6 +191,7 @@ def log_model(params: dict, run, model_file: Path) -> dict[str, str]:
             "model_uri": info.model_uri,
             "model_id": info.model_id,
             ARTIFACT_HASH_TAG: artifact_sha256(info.model_uri),
+            INPUT_SCHEMA_TAG: digest([str(name) for name in model.feature_names_in_], columns),
         }
         mlflow.set_tags(tags)
     return tags

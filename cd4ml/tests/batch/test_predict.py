@@ -1,10 +1,14 @@
+import json
+
 import numpy as np
 import pandas as pd
 import pytest
+import skops.io
 from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
+from cd4ml import input_schema, provenance, tracking
 from cd4ml.batch import predict
 from cd4ml.errors import PipelineError
 from cd4ml.scoring import scored_rows
@@ -80,3 +84,26 @@ def test_the_dask_engine_refuses_a_csv_or_other_file_before_connecting(
     with pytest.raises(PipelineError) as refused:
         predict.main(on_dask, str(source), str(target))
     assert str(target) in str(refused.value) and "folder" in str(refused.value)
+
+
+def test_an_exported_model_whose_contract_retypes_its_columns_scores_nothing(
+    params, dataset, tmp_path
+):
+    """predict --model checks the folder's contract as serve does: one line, no output."""
+    features = dataset.drop(columns="target").select_dtypes("number").fillna(0)
+    fitted = make_pipeline(StandardScaler(), LinearRegression()).fit(features, dataset["target"])
+    folder = tmp_path / "model"
+    folder.mkdir()
+    skops.io.dump(fitted, folder / "model.skops")
+    columns = {name: {"type": "float"} for name in features}
+    recorded = input_schema.digest(
+        list(features), {**columns, features.columns[0]: {"type": "int"}}
+    )
+    info = {"model": "m", "version": "1", input_schema.TAG: recorded,
+            tracking.ARTIFACT_HASH_TAG: provenance.file_sha256(folder / "model.skops")}  # fmt: skip
+    (folder / "model.json").write_text(json.dumps(info))
+    (folder / "contract.yaml").write_text(json.dumps({"columns": columns}))
+    features.to_csv(tmp_path / "new.csv", index=False)
+    with pytest.raises(PipelineError, match="recorded with other column types"):
+        predict.main(params, str(tmp_path / "new.csv"), str(tmp_path / "out.csv"), str(folder))
+    assert not (tmp_path / "out.csv").exists()

@@ -1,4 +1,6 @@
-from cd4ml import gates
+from types import SimpleNamespace
+
+from cd4ml import gates, input_schema, scoring
 from cd4ml.registry import promote
 
 
@@ -36,3 +38,28 @@ def test_a_challenger_far_below_the_champion_is_not_promoted(params):
     assert [result.check for result in results if not result.passed] == [
         f"{metric} against the champion"
     ]
+
+
+def logged(task: str, schema: str | None, metrics: dict) -> SimpleNamespace:
+    """An MLflow run as promote reads it: params, tags and metrics."""
+    tags = {input_schema.TAG: schema} if schema else {}
+    return SimpleNamespace(
+        data=SimpleNamespace(params={"train.task": task}, tags=tags, metrics=metrics)
+    )
+
+
+def test_a_champion_of_another_task_or_data_set_is_no_yardstick(params):
+    """Before promote compares scores (a KeyError on r2 once) or registers anything."""
+    metric = params["evaluate"]["primary_metric"]
+    task = params["train"]["task"]
+    other = next(name for name in scoring.TASKS if name != task)
+    challenger = logged(task, "a" * 64, meeting_the_gate(params))
+    same = logged(task, "a" * 64, meeting_the_gate(params))
+    assert promote.difference(same, challenger, metric) == ""
+    assert promote.difference(logged(task, None, same.data.metrics), challenger, metric) == ""
+    other_task = logged(other, "a" * 64, {scoring.PRIMARY_METRIC[other]: 0.9})
+    assert promote.difference(other_task, challenger, metric) == (
+        f"it was trained for {other}, this model for {task}"
+    )
+    other_columns = logged(task, "b" * 64, meeting_the_gate(params))
+    assert "other input columns" in promote.difference(other_columns, challenger, metric)

@@ -6,7 +6,7 @@ import pytest
 from service_support import COLUMNS, FEATURES, synthetic
 from sklearn.linear_model import LogisticRegression
 
-from cd4ml import tracking
+from cd4ml import input_schema, tracking
 from cd4ml.errors import PipelineError
 from cd4ml.files import write_model
 from cd4ml.pipeline import train
@@ -27,6 +27,7 @@ def test_the_pipeline_model_is_exported_unregistered_and_loads_through_the_verif
     info = json.loads((tmp_path / "out/model.json").read_text())
     assert info["version"] is None and info["model"] == params["mlflow"]["model_name"]
     assert info[tracking.ARTIFACT_HASH_TAG] and info["git_commit"]
+    assert info[input_schema.TAG] == input_schema.digest(FEATURES, COLUMNS)
     loaded = loading.load(settings, str(tmp_path / "out"))
     assert loaded.features == FEATURES
     first = data[FEATURES].head(3)
@@ -36,5 +37,18 @@ def test_the_pipeline_model_is_exported_unregistered_and_loads_through_the_verif
 def test_without_a_pipeline_model_export_says_how_to_make_one(params, tmp_path):
     settings = {**params, "paths": {**params["paths"], "model": str(tmp_path / "model.pkl")}}
     with pytest.raises(PipelineError, match="model.pkl: not found; run the train stage first"):
+        export.main(settings, to=str(tmp_path / "out"), from_pipeline=True)
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_model_the_contract_does_not_describe_is_not_exported(params, tmp_path):
+    """After a switch to another data set, the contract export would ship is the new one's."""
+    data = synthetic(60)
+    model = train.make_model(LogisticRegression()).fit(data[FEATURES], data["species"])
+    write_model(model, tmp_path / "model.pkl")
+    (tmp_path / "contract.yaml").write_text(json.dumps({"columns": {"petal": {"type": "float"}}}))
+    paths = {"model": str(tmp_path / "model.pkl"), "contract": str(tmp_path / "contract.yaml")}
+    settings = {**params, "paths": {**params["paths"], **paths}}
+    with pytest.raises(PipelineError, match="takes column 'x1'.*does not describe"):
         export.main(settings, to=str(tmp_path / "out"), from_pipeline=True)
     assert not (tmp_path / "out").exists()

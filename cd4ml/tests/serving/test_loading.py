@@ -1,11 +1,17 @@
 """A model the service cannot load stops `serve` with one line naming the file, exit status 2."""
 
+import json
+
 import pytest
+import yaml
 from service_support import COLUMNS, FEATURES, export, synthetic
 from sklearn.linear_model import LogisticRegression
 
+from cd4ml import input_schema
 from cd4ml.__main__ import main
+from cd4ml.errors import PipelineError
 from cd4ml.pipeline import train
+from cd4ml.serving import loading
 
 
 @pytest.fixture
@@ -55,8 +61,6 @@ def test_a_model_that_cannot_be_loaded_is_one_line(folder, how, named, monkeypat
 
 
 def test_an_object_that_is_not_a_model_is_one_line(folder, monkeypatch, capsys):
-    import json
-
     import skops.io
 
     from cd4ml import provenance, tracking
@@ -77,3 +81,23 @@ def test_an_unknown_model_uri_is_one_line(monkeypatch, capsys):
     error = capsys.readouterr().err
     assert error.startswith("error: MODEL_URI gs://bucket/model: no such folder")
     assert error.count("\n") == 1
+
+
+def test_a_model_of_another_data_set_is_refused_before_its_request_schema_is_typed(folder, params):
+    """The contract beside the model is the new data set's: its columns are not the model's."""
+    other = {"sepal": {"type": "float"}, "petal": {"type": "float"}}
+    (folder / "contract.yaml").write_text(yaml.safe_dump({"columns": other}))
+    with pytest.raises(PipelineError, match=r"takes column 'x1' \(4 of its 4 columns are missing"):
+        loading.load(params, str(folder))
+
+
+def test_a_contract_that_retypes_the_models_columns_is_refused(folder, params):
+    """A column once text and now a number: requests typed by the new contract mean nothing."""
+    info = json.loads((folder / "model.json").read_text())
+    info[input_schema.TAG] = input_schema.digest(FEATURES, COLUMNS)
+    (folder / "model.json").write_text(json.dumps(info))
+    assert loading.load(params, str(folder)).features == FEATURES
+    retyped = {**COLUMNS, "region": {"type": "int"}}
+    (folder / "contract.yaml").write_text(yaml.safe_dump({"columns": retyped}))
+    with pytest.raises(PipelineError, match="recorded with other column types than"):
+        loading.load(params, str(folder))

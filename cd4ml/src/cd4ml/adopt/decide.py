@@ -1,6 +1,9 @@
 """adopt's decisions, as pure functions of the data and the first run's metrics."""
 
 import math
+import re
+import unicodedata
+from pathlib import Path
 
 import pandas as pd
 
@@ -10,6 +13,9 @@ from ..quality.roles import TASKS, continuous_target_problem, detect_task
 
 LARGE = 100_000  # rows past which a random forest is too slow on a laptop
 FLOOR_MARGIN = 0.05  # how far below the first model's metrics the gate's floors sit
+# The template's baseline margins, a cap on the first model's; other metrics have no common scale.
+BASELINE_MARGIN = {"roc_auc": 0.2, "r2": 0.1}
+STEM_CHARACTERS = 60  # of a file's name in a registered model's: MLflow stores at most 256 in all
 
 
 def task_for(labels: pd.Series, chosen: str | None) -> tuple[str, str]:
@@ -76,8 +82,25 @@ def _hundredths(value: float, direction) -> float:
     return direction(round(value * 100, 6)) / 100
 
 
-def baseline_margin(metrics: dict, primary: str, configured: float) -> float:
-    """For ROC AUC (a dummy scores 0.5): half of what the first model gained, at most configured."""
-    if primary != "roc_auc" or primary not in metrics:
-        return configured
-    return max(0.0, min(configured, _hundredths((metrics[primary] - 0.5) / 2, math.floor)))
+def baseline_margin(metrics: dict, baseline: dict, primary: str) -> float:
+    """Half of what the first model gained over the dummy baseline on the primary metric, at most
+    the template's margin for it: the new data set's own, never the previous data set's."""
+    if primary not in metrics or primary not in baseline:
+        return BASELINE_MARGIN.get(primary, 0.0)
+    gain = metrics[primary] - baseline[primary]
+    half = max(0.0, _hundredths((-gain if primary in LOWER_IS_BETTER else gain) / 2, math.floor))
+    return min(half, BASELINE_MARGIN.get(primary, half))
+
+
+def lineage(file: Path, task: str) -> str:
+    """A data set and task as part of a registered model's name: `customers-2024-classification`."""
+    ascii_stem = unicodedata.normalize("NFKD", file.stem).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^a-z0-9]+", "-", ascii_stem.lower())[:STEM_CHARACTERS].strip("-") or "data"
+    return f"{stem}-{task}"
+
+
+def model_name_for(configured: str, previous: str | None, new: str) -> str:
+    """The registered model of the new data set and task: one champion lineage each. The previous
+    lineage's suffix gives way to the new one; the rest of the name (the team's) stays."""
+    base = configured.removesuffix(f"-{previous}") if previous else configured
+    return base if base.endswith(f"-{new}") else f"{base}-{new}"

@@ -38,15 +38,6 @@ def update(file: Path, changes: dict[str, object], comments: dict[str, str] | No
     write_text(text.getvalue(), file)
 
 
-def set_plots(file: Path, plots: list[dict]) -> None:
-    """Replace dvc.yaml's top-level `plots:`, keeping the rest of the file as it is."""
-    document = _yaml().load(file.read_text())
-    document["plots"] = plots
-    text = io.StringIO()
-    _yaml().dump(document, text)
-    write_text(text.getvalue(), file)
-
-
 def replace_mapping(parent: CommentedMap, key: str, values: dict) -> None:
     """Replace a mapping's items in place; the comment after its last item stays in the file.
 

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import pandas as pd
 
-from .. import models, tracking
+from .. import input_schema, models, tracking
 from ..compute import cluster, uses_dask
-from ..config import param
+from ..config import param, path
 from ..errors import PipelineError
 from ..files import write_csv, write_parquet
+from ..quality.contract import load_contract
 from ..quality.reading import read_table
 
 CHUNK_ROWS = 100_000
@@ -71,13 +72,22 @@ def input_files(source: Path) -> list[Path]:
 
 
 def champion(params: dict, folder: str | None):
-    """The model to score with: an exported folder, or the champion from the registry."""
+    """The model to score with: an exported folder, or the champion from the registry; either
+    refused when its contract (the folder's, or the project's) no longer describes its columns."""
     if folder:
-        return models.load_exported(Path(folder))[0]
-    client = tracking.client(params)
-    version = models.resolve(client, param(params, "mlflow.model_name"), models.CHAMPION)
-    print(f"predict: {models.described(version)}")
-    return models.load_registered(client, version)
+        model, info = models.load_exported(Path(folder))
+        what, contract = folder, Path(folder) / "contract.yaml"
+    else:
+        client = tracking.client(params)
+        version = models.resolve(client, param(params, "mlflow.model_name"), models.CHAMPION)
+        print(f"predict: {models.described(version)}")
+        model = models.load_registered(client, version)
+        info = client.get_run(version.run_id).data.tags
+        what, contract = models.described(version), path(params, "contract")
+    features = [str(name) for name in getattr(model, "feature_names_in_", [])]
+    columns = load_contract(contract).get("columns") or {}
+    input_schema.check(features, columns, info.get(input_schema.TAG), what, contract)
+    return model
 
 
 def check_columns(columns, model, source: Path) -> None:

@@ -4,9 +4,11 @@ The model is logged to the evaluate run that measured it (MLflow's sklearn flavo
 skops, with its signature, input example and SHA-256) only here, when it goes to the registry.
 
 Writes reports/promotion.md and .json; a rejected challenger exits with status 1, so CI can gate.
+A champion trained for another task or on other columns (another data set) is no yardstick: promote
+refuses before it registers anything, and says to give that data set its own registered model.
 """
 
-from .. import models, scoring, tracking
+from .. import input_schema, models, scoring, tracking
 from ..checks import Result, write_report
 from ..config import param, path
 from ..errors import PipelineError, Rejected
@@ -28,6 +30,20 @@ def decide(challenger: dict, champion: dict | None, params: dict) -> list[Result
     return metric_gate(scores, baseline, thresholds, metric, margin) + against_champion(
         scores, champion_scores, metric, param(params, "promote.max_regression")
     )
+
+
+def difference(champion_run, challenger_run, metric: str) -> str:
+    """What makes the champion no yardstick for the challenger ("" when it is one): another task,
+    other input columns or their types (another data set), or no score on the primary metric."""
+    tasks = [run.data.params.get("train.task") for run in (champion_run, challenger_run)]
+    if tasks[0] != tasks[1]:
+        return f"it was trained for {tasks[0]}, this model for {tasks[1]}"
+    schemas = [run.data.tags.get(input_schema.TAG) for run in (champion_run, challenger_run)]
+    if all(schemas) and schemas[0] != schemas[1]:
+        return "it takes other input columns or types (another data set)"
+    if metric not in champion_run.data.metrics:
+        return f"it has no {metric} score"
+    return ""
 
 
 def crown(client, name: str, version: str, commit: str) -> None:
@@ -52,10 +68,18 @@ def main(params: dict) -> None:
     if "model_uri" not in run.data.tags:  # evaluate logs the hash; the model is logged here
         tracking.log_model(params, run, model_file)
         run = client.get_run(run.info.run_id)
-    version = models.register(client, name, run)
     current = models.champion(client, name)
-    champion_metrics = client.get_run(current.run_id).data.metrics if current else None
-    results = decide(run.data.metrics, champion_metrics, params)
+    champion_run = client.get_run(current.run_id) if current else None
+    why = champion_run and difference(champion_run, run, param(params, "evaluate.primary_metric"))
+    if why:
+        raise PipelineError(
+            f"the champion of {name!r} (version {current.version}) is no yardstick for this model: "
+            f"{why}; give this data set its own registered model (mlflow.model_name in "
+            "params.yaml; adopt names one per data set and task)"
+        )
+    champion_metrics = champion_run.data.metrics if champion_run else None
+    results = decide(run.data.metrics, champion_metrics, params)  # before registering: it may fail
+    version = models.register(client, name, run)
     promoted = all(result.passed for result in results)
     summary = {
         "model": name,

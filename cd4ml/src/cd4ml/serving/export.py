@@ -1,7 +1,9 @@
 """export: the champion as a folder a container can serve: model.skops, model.json, contract.yaml.
 
 The model file is the registered skops file, checked against its recorded SHA-256 before it is
-written; model.json records that hash, which serving checks again when it loads the folder.
+written; model.json records that hash, which serving checks again when it loads the folder, and
+the digest of the model's input schema. A champion whose columns contract.yaml no longer describes
+(one of another data set) is refused before anything is written.
 With --from-pipeline it is this checkout's pipeline model (paths.model), registered nowhere, as a
 pull request's review app serves it.
 """
@@ -9,11 +11,12 @@ pull request's review app serves it.
 import tempfile
 from pathlib import Path
 
-from .. import models, tracking
+from .. import input_schema, models, tracking
 from ..config import param, path
 from ..files import copy_file, read_model, write_json
 from ..project import library_version, project_version
 from ..provenance import data_tags, file_md5, file_sha256, git_tags
+from ..quality.contract import load_contract
 
 
 def arguments(parser) -> None:
@@ -56,10 +59,16 @@ def pipeline_model(params: dict, scratch: Path) -> tuple[Path, str, dict, str]:
 def main(params: dict, to: str = "build/model", from_pipeline: bool = False) -> None:
     folder = Path(to)
     choose = pipeline_model if from_pipeline else registered
+    contract = path(params, "contract")
     with tempfile.TemporaryDirectory() as scratch:
         file, sha256, info, what = choose(params, Path(scratch))
-        models.load_verified(file, sha256, what)  # refuse before writing
+        model = models.load_verified(file, sha256, what)  # refuse before writing
+        features = [str(name) for name in getattr(model, "feature_names_in_", [])]
+        columns = load_contract(contract).get("columns") or {}
+        input_schema.check(features, columns, info.get(input_schema.TAG), what, contract)
+        if from_pipeline:  # this checkout's model: its schema is the contract's now
+            info[input_schema.TAG] = input_schema.digest(features, columns)
         copy_file(file, folder / "model.skops")
     write_json({**info, tracking.ARTIFACT_HASH_TAG: sha256}, folder / "model.json")
-    copy_file(path(params, "contract"), folder / "contract.yaml")
+    copy_file(contract, folder / "contract.yaml")
     print(f"export: {what} -> {folder}")

@@ -7,7 +7,7 @@ unknown registered model) is a PipelineError naming the file or URI, so `serve` 
 from dataclasses import dataclass
 from pathlib import Path
 
-from .. import models, tracking
+from .. import input_schema, models, tracking
 from ..config import path
 from ..errors import PipelineError, first_line
 from ..quality.contract import load_contract
@@ -36,7 +36,11 @@ def load(params: dict, source: str) -> Loaded:
             "feature names it was fitted on)"
         )
     columns = load_contract(contract).get("columns") or {}
-    return Loaded(model, info, columns, [str(name) for name in features])
+    features = [str(name) for name in features]
+    version = info.get("version")
+    what = f"model {info.get('model')!r} version {version}" if version else source
+    input_schema.check(features, columns, info.get(input_schema.TAG), what, contract)
+    return Loaded(model, info, columns, features)
 
 
 def _from_registry(params: dict, source: str) -> tuple[object, dict, Path]:
