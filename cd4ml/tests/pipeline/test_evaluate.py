@@ -1,6 +1,6 @@
 import pytest
 
-from cd4ml import errors, estimators, scoring
+from cd4ml import errors, estimators, measurement, scoring
 from cd4ml.pipeline import evaluate, train
 
 
@@ -16,7 +16,7 @@ def test_feature_importance_names_input_columns(params, task, sample, name):
     estimator = estimators.make_estimator(task, name, params["train"][name], 0)
     model = train.train(sample, "target", estimator)
     features = sample.drop(columns="target")
-    ranked = evaluate.feature_importance(model, features, sample["target"], seed=0)
+    ranked = measurement.feature_importance(model, features, sample["target"], seed=0)
     assert {row["feature"] for row in ranked} == set(features.columns)
     importances = [row["importance"] for row in ranked]
     assert importances == sorted(importances, reverse=True)
@@ -26,7 +26,7 @@ def test_assess_gives_the_tasks_metrics_and_plot_files(params, task, sample):
     estimator = estimators.make_estimator(task, "random_forest", {"n_estimators": 10}, 0)
     model = train.train(sample, "target", estimator)
     features = sample.drop(columns="target")
-    scores, plots = evaluate.assess(task, model, features, sample["target"], seed=0)
+    scores, plots = measurement.assess(task, model, features, sample["target"], seed=0)
     assert tuple(scores) == scoring.METRICS[task]
     assert set(plots) == set(scoring.PLOTS[task])
 

@@ -18,7 +18,8 @@ import pandas as pd
 
 from ..config import PARAMS_FILE, load_params, param, path
 from ..errors import PipelineError, shorten
-from ..files import atomic_path, read_json, write_json, write_text
+from ..files import atomic_path, write_json, write_text
+from ..measurement import measure
 from ..quality.contract import draft
 from ..quality.contract_file import render
 from ..quality.profile import make_profile
@@ -177,20 +178,18 @@ def configure(params: dict, plan: Plan) -> None:
 
 
 def first_run(params: dict) -> list[str]:
-    """dvc repro, then the metric gate just below what the first model reached, and again."""
-    dvc("repro")
+    """The pipeline up to train, the metric gate just below what that first model reaches, then
+    the rest of the pipeline against that gate: one evaluation logged, not a throwaway one."""
+    dvc("repro", "train")
     params = load_params(PARAMS_FILE)  # as adopt has just written it
-    metrics = read_json(path(params, "metrics")) or {}
-    evaluation = read_json(path(params, "evaluation").with_suffix(".json")) or {}
+    metrics, baseline, _ = measure(params)
     primary = param(params, "evaluate.primary_metric")
     changes = {
         "evaluate.thresholds": decide.floors(metrics),
-        "evaluate.baseline_margin": decide.baseline_margin(
-            metrics, evaluation.get("baseline") or {}, primary
-        ),
+        "evaluate.baseline_margin": decide.baseline_margin(metrics, baseline, primary),
     }
     params_file.update(PARAMS_FILE, changes)
-    dvc("repro")  # evaluate and report again, against the new gate
+    dvc("repro")
     scores = ", ".join(f"{name} {value:.3f}" for name, value in metrics.items())
     gate = ", ".join(f"{name} {value}" for name, value in changes["evaluate.thresholds"].items())
     return [
