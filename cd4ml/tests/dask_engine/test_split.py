@@ -5,6 +5,7 @@ import pytest
 from sklearn import datasets
 
 from cd4ml.dask_engine.featurize import in_test, side
+from cd4ml.labels import plain_type
 
 
 @pytest.fixture
@@ -41,3 +42,24 @@ def test_sides_drop_unlabelled_rows_and_the_dropped_columns(frame):
     test = side(gappy, "target", ["order_id"], 0.25, 0, ["order_id"], test=True)
     assert len(train) + len(test) == gappy["target"].notna().sum()
     assert "order_id" not in train.columns and train["target"].notna().all()
+
+
+@pytest.mark.parametrize("labels", [[0, 1, 2], [True, False], [-3, 10**12]])
+def test_labels_with_gaps_get_one_type_in_every_partition(labels):
+    """A partition holding only whole floats and one holding only blanks must agree: the type is
+    decided on the whole column, and every labelled row comes back in the file's type."""
+    import dask.dataframe as dd
+
+    rows = [labels[n % len(labels)] for n in range(60)] + [None] * 30
+    frame = pd.DataFrame({"x": range(len(rows)), "y": pd.Series(rows).convert_dtypes()})
+    frame["y"] = frame["y"].astype(float) if not isinstance(labels[0], bool) else frame["y"]
+    parts = dd.from_pandas(frame, npartitions=3, sort=False)
+    kind = plain_type(parts["y"].dropna())
+    sides = [
+        parts.map_partitions(side, "y", [], 0.25, 0, [], test=test, label_type=kind).compute()
+        for test in (False, True)
+    ]
+    answers = pd.concat(sides)["y"].tolist()
+    assert {(type(answer), answer) for answer in answers} == {
+        (type(label), label) for label in labels
+    }

@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..compute import Cluster
 from ..errors import PipelineError
+from ..labels import plain_type
 from ..quality.roles import continuous_target_problem
 from .cluster import connect
 from .frames import read_dataset, sample, write_datasets
@@ -27,9 +28,14 @@ def in_test(frame: pd.DataFrame, keys: list[str], test_size: float, seed: int) -
     return mixed % BUCKETS < round(test_size * BUCKETS)
 
 
-def side(part: pd.DataFrame, target, keys, test_size, seed, drop, test: bool) -> pd.DataFrame:
-    """The partition's labelled rows on one side of the split, without the dropped columns."""
+def side(
+    part: pd.DataFrame, target, keys, test_size, seed, drop, test: bool, label_type=None
+) -> pd.DataFrame:
+    """The partition's labelled rows on one side of the split, without the dropped columns, their
+    labels in `label_type` when given (decided on the whole column, so every partition agrees)."""
     labelled = part.dropna(subset=[target])
+    if label_type:
+        labelled = labelled.astype({target: label_type})
     chosen = in_test(labelled, keys, test_size, seed)
     return labelled[chosen if test else ~chosen].drop(columns=drop).reset_index(drop=True)
 
@@ -85,10 +91,11 @@ def featurize(
                 f"params.yaml: featurize.drop_columns names unknown columns {unknown}"
             )
         keys = [key for key in keys if key in frame.columns]
-        arguments = (target, keys, split["test_size"], split["seed"], drop)
-        train = frame.map_partitions(side, *arguments, test=False)
-        test = frame.map_partitions(side, *arguments, test=True)
         labels = frame[target].dropna()
+        kind = plain_type(labels) if task == "classification" else None
+        arguments = (target, keys, split["test_size"], split["seed"], drop)
+        train = frame.map_partitions(side, *arguments, test=False, label_type=kind)
+        test = frame.map_partitions(side, *arguments, test=True, label_type=kind)
         check_labels(sample(labels.to_frame())[target], task, *_label_counts(labels, task))
 
         def enough(train_rows: int, test_rows: int) -> None:

@@ -13,6 +13,7 @@ from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..errors import PipelineError
 from ..files import read_parquet, write_parquet
+from ..labels import plain_labels
 from ..quality.roles import continuous_target_problem, feature_roles, not_features
 
 
@@ -52,20 +53,6 @@ def featurize(
         labelled, test_size=test_size, random_state=seed, stratify=stratify
     )
     return train.reset_index(drop=True), test.reset_index(drop=True)
-
-
-def plain_labels(labels: pd.Series) -> pd.Series:
-    """Class labels in the type their file meant, once the gaps that changed it are gone: a column
-    of booleans or whole numbers with blanks is read as nullable booleans or floats, and a model
-    trained on those would answer 1.0 for 1 and 0.0 for False."""
-    if labels.dtype == "boolean":
-        return labels.astype(bool)
-    if pd.api.types.is_integer_dtype(labels):
-        return labels.astype("int64")
-    whole = pd.api.types.is_float_dtype(labels) and (labels == labels.round()).all()
-    if whole and labels.abs().max() < 2**53:  # exact as floats, so exact as integers
-        return labels.astype("int64")
-    return labels
 
 
 def classes_to_stratify(labels: pd.Series) -> pd.Series | None:
