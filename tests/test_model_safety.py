@@ -58,14 +58,35 @@ def new_candidate(project: Path) -> None:
     run(project, *CLI, "train")
 
 
+# The project's command, held right after MLflow has logged the run's metrics, while the pause file exists.
+PAUSED_AFTER_METRICS = """
+import runpy, sys, time
+from pathlib import Path
+import mlflow
+
+pause, module, *arguments = sys.argv[1:]
+log_metrics = mlflow.log_metrics
+
+def held(*args, **kwargs):
+    log_metrics(*args, **kwargs)
+    Path(pause + ".reached").touch()
+    while Path(pause).exists():
+        time.sleep(0.05)
+
+mlflow.log_metrics = held
+sys.argv = [module, *arguments]
+runpy.run_module(module, run_name="__main__")
+"""
+
+
 def test_kill_9_while_evaluate_logs_keeps_the_last_good_set_and_the_next_runs_work(project, tmp_path):
     before = kept(project)
     new_candidate(project)
     pause = tmp_path / "pause"
     pause.touch()
-    env = {**project_env(project), "CD4ML_PAUSE_AT_LOGGING": str(pause)}
-    process = subprocess.Popen([*CLI, "evaluate"], cwd=project, env=env, start_new_session=True,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
+    process = subprocess.Popen(["python", "-c", PAUSED_AFTER_METRICS, str(pause), CLI[2], "evaluate"], cwd=project,
+                               env=project_env(project), start_new_session=True, stdout=subprocess.DEVNULL,
+                               stderr=subprocess.DEVNULL)  # fmt: skip
     try:
         deadline = time.monotonic() + 120
         while not Path(f"{pause}.reached").exists():

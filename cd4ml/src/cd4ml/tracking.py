@@ -7,7 +7,6 @@ names another; it is neither a DVC output nor committed, so it never changes wha
 import os
 import socket
 import tempfile
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -143,22 +142,12 @@ def log_evaluation(
     with mlflow.start_run(experiment_id=experiment, tags=tags) as run:
         mlflow.log_params(flatten(params))
         mlflow.log_metrics(scores)
-        pause_point("logging")
         if passed:  # plots exist for a candidate that passed
             mlflow.log_artifacts(str(plots), artifact_path="plots")
         for report in (path(params, "evaluation"), path(params, "data_quality")):
             if report.with_suffix(".md").exists():
                 mlflow.log_artifact(str(report.with_suffix(".md")), artifact_path="reports")
     return run.info.run_id
-
-
-def pause_point(name: str) -> None:
-    """Wait while the file named by CD4ML_PAUSE_AT_<NAME> exists: a test kills a stage here."""
-    marker = os.environ.get(f"CD4ML_PAUSE_AT_{name.upper()}")
-    if marker:
-        Path(f"{marker}.reached").touch()
-        while Path(marker).exists():
-            time.sleep(0.05)
 
 
 def log_model(params: dict, run, model_file: Path) -> dict[str, str]:
