@@ -220,3 +220,6 @@ def test_without_serving_the_service_files_are_not_baked(bake):
     assert not [name for name in files if "serving" in Path(name).parts]
     assert "serve:" not in (project / "params.yaml").read_text()
     assert "make serve" not in run(project, "make", "help").stdout
+    makefile = (project / "Makefile").read_text()
+    phony = re.search(r"^\.PHONY: (.*)$", makefile, re.MULTILINE)[1].split()
+    assert [name for name in phony if not re.search(rf"^{name}:", makefile, re.MULTILINE)] == []
