@@ -1,13 +1,18 @@
 """Baking: the files, the options, the lint of the result and the post-generation steps."""
 
 import itertools
+import json
+import os
 import re
 import subprocess
+import sys
 from pathlib import Path
 
 import jinja2
 import pytest
-from conftest import OPTIONS, TEMPLATE, VENV_BIN, run
+from conftest import OPTIONS, TEMPLATE, VENV_BIN, module_name, run
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 try:
     import tomllib
@@ -220,6 +225,60 @@ def test_without_serving_the_service_files_are_not_baked(bake):
     assert not [name for name in files if "serving" in Path(name).parts]
     assert "serve:" not in (project / "params.yaml").read_text()
     assert "make serve" not in run(project, "make", "help").stdout
+<<<<<<< HEAD
     makefile = (project / "Makefile").read_text()
     phony = re.search(r"^\.PHONY: (.*)$", makefile, re.MULTILINE)[1].split()
     assert [name for name in phony if not re.search(rf"^{name}:", makefile, re.MULTILINE)] == []
+=======
+
+
+MAKEFILE = (TEMPLATE / "{{cookiecutter.project_slug}}/Makefile").read_text()
+# What a file or column name may hold that make or the shell would run: make and shell code, quotes, blanks.
+HOSTILE = st.lists(
+    st.sampled_from(["$(shell touch made)", "`touch made`", "$$(touch made)", "$(touch made)", "${HOME}", "$FILE"])
+    | st.sampled_from(["'", '"', "\\", " ", "\n", "#", "%", ";", "*", "-", "="])
+    | st.text(st.characters(exclude_categories=("Cs",), exclude_characters="\x00"), max_size=4),
+    max_size=6,
+).map("".join)
+
+
+def test_make_gives_the_command_what_it_is_given_as_one_literal_argument(bake):
+    """`make adopt FILE=… TARGET=… TASK=…`, on the command line or from the environment: make runs no
+    `$(shell …)`, the shell runs nothing, and the command gets each value as it was given."""
+    project = bake()
+    module = module_name(project)
+    recorder = project / "recorder/bin/python"  # the Makefile puts $(VENV)/bin first on PATH
+    recorder.parent.mkdir(parents=True)
+    recorder.write_text(f"#!{sys.executable}\nimport json, sys\nprint(json.dumps(sys.argv[1:]))\n")
+    recorder.chmod(0o755)
+
+    @settings(max_examples=40, deadline=None)
+    @given(file=HOSTILE, target=HOSTILE, task=HOSTILE, from_environment=st.booleans())
+    def check(file: str, target: str, task: str, from_environment: bool) -> None:
+        values = {"FILE": file, "TARGET": target, "TASK": task}
+        if not from_environment:  # make itself drops the blanks that start a command-line value
+            assume(not any(value[:1].isspace() for value in values.values()))
+        given_values = [f"{name}={value}" for name, value in values.items()]
+        result = subprocess.run(
+            ["make", "--silent", "adopt", "VENV=recorder", *([] if from_environment else given_values)],
+            cwd=project,
+            env={**os.environ, **(values if from_environment else {})},
+            capture_output=True,
+            text=True,
+        )
+        assert result.returncode == 0, result.stderr
+        task_option = [f"--task={task}"] if task else []
+        assert json.loads(result.stdout) == ["-m", module, "adopt", f"--target={target}", *task_option, "--", file]
+        assert not (project / "made").exists()
+
+    check()
+
+
+def test_no_recipe_lets_make_expand_a_given_value():
+    """Every value a user gives a command reaches the recipes through the environment only."""
+    names = re.search(r"^ARGUMENTS := (.+)$", MAKEFILE, re.M)[1].split()
+    recipes = "\n".join(line for line in MAKEFILE.splitlines() if line.startswith("\t"))
+    for name in names:
+        assert f"$({name})" not in recipes and f"${{{name}}}" not in recipes, name
+    assert set(re.findall(r"\$\$\{?([A-Z_]+)", recipes)) <= set(names), "a recipe reads a value ARGUMENTS does not list"
+>>>>>>> hostile

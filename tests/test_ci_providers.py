@@ -159,7 +159,7 @@ def check_first_report(workspace: Path, bodies: list[str]) -> None:
     (body,) = bodies  # the report behind the marker that finds the note again on the next push
     assert body.startswith("<!--") and body.endswith(report)
     assert "### Review app" in report and ": passed." in report  # the smoke test of this change's container
-    assert re.search(r"Image: `sha256:[0-9a-f]{64}`", report)
+    assert re.search(r"Image: <code>sha256:[0-9a-f]{64}</code>", report)
     assert not list((workspace.parent / "docker").glob("*.pid")), "the review app's container was stopped"
     assert (workspace / "dvc_plots/index.html").exists()
 

@@ -50,7 +50,8 @@ def test_make_smoke_passes_against_the_container_command_and_the_pr_report_shows
         result = run(exported, "make", "--no-print-directory", "smoke", f"SMOKE_URL={url}", f"DIGEST={DIGEST}")
     assert "6 checks passed" in result.stdout
     review = (exported / "reports/review_app.md").read_text()
-    assert f"Smoke test of the service at `{url}`: passed." in review and f"Image: `{DIGEST}`." in review
+    assert f"Smoke test of the service at <code>{url}</code>: passed." in review
+    assert f"Image: <code>{DIGEST}</code>." in review
     task = yaml.safe_load((exported / "params.yaml").read_text())["train"]["task"]
     if task == "classification":  # both classes of the test set, one row each
         assert "one row per class of the test set (true → predicted): 0 → " in review and ", 1 → " in review

@@ -183,6 +183,16 @@ def test_a_slow_body_gets_408_within_the_timeout(service):
     assert time.monotonic() - started < BODY_TIMEOUT + 2
 
 
+def test_a_stalled_request_head_is_closed_within_the_timeout(service):
+    """A slow-header client, half a request line and then nothing, does not hold its connection."""
+    url, _, _ = service
+    with socket.create_connection(("127.0.0.1", int(url.rsplit(":", 1)[1])), timeout=BODY_TIMEOUT + 5) as stalled:
+        stalled.sendall(b"POST /predict HT")
+        started = time.monotonic()
+        assert stalled.recv(1) == b""
+        assert time.monotonic() - started < BODY_TIMEOUT + 2
+
+
 def test_sigterm_stops_the_service_within_5_seconds_even_mid_request(exported):
     port = free_port()
     env = {**project_env(exported), "MODEL_URI": str(exported / "build/model"), "PREDICTION_LOG": "-"}

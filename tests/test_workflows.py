@@ -183,7 +183,7 @@ def test_the_pull_request_workflow_rehearsed_posts_one_report_and_updates_it(rep
         assert "No DVC remote" in report or "could not be read" in report
         assert report in summary.read_text()
         assert "### Review app" in report and ": passed." in report
-        assert re.search(r"Image: `sha256:[0-9a-f]{64}`", report)
+        assert re.search(r"Image: <code>sha256:[0-9a-f]{64}</code>", report)
         assert (workspace / "dvc_plots/index.html").exists()
         assert len(github.comments) == 1
 

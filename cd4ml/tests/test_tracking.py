@@ -1,3 +1,6 @@
+import os
+import stat
+
 import pytest
 
 from cd4ml import errors, provenance, tracking
@@ -51,3 +54,23 @@ def test_a_password_in_a_url_is_redacted_in_messages_and_params(params):
     )
     flat = provenance.flatten({**params, "mlflow": {**params["mlflow"], "tracking_uri": uri}})
     assert flat["mlflow.tracking_uri"] == "https://alice:***@mlflow.example.com/path"
+
+
+@pytest.mark.parametrize("existing", [False, True], ids=["new store", "store of an older version"])
+def test_the_local_store_and_its_artifacts_are_readable_by_the_owner_only(
+    params, tmp_path, monkeypatch, existing
+):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", "sqlite:///mlflow.db")
+    previous = os.umask(0o022)  # the usual umask, under which files are world-readable
+    try:
+        if existing:
+            (tmp_path / "mlflow.db").touch(mode=0o644)
+            (tmp_path / "mlruns").mkdir(mode=0o755)
+        tracking.client(params).search_experiments()  # MLflow creates its tables and experiment 0
+    finally:
+        os.umask(previous)
+    for made in ("mlflow.db", "mlruns"):
+        mode = stat.S_IMODE((tmp_path / made).stat().st_mode)
+        assert mode & 0o077 == 0, f"{made} has mode {mode:o}"
+    assert (tmp_path / "mlruns").is_dir()

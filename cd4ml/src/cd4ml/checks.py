@@ -5,6 +5,7 @@ from pathlib import Path
 
 from .errors import PipelineError
 from .files import write_json, write_text
+from .markup import escaped
 
 
 @dataclass(frozen=True)
@@ -39,15 +40,15 @@ def markdown(results: list[Result], title: str) -> str:
         else f"All {len(results)} checks passed."
     )
     rows = [
-        f"| {'pass' if result.passed else '**FAIL**'} | {result.column or '(data set)'} "
-        f"| {result.check} | {result.observed} | {result.bound} |"
+        f"| {'pass' if result.passed else '**FAIL**'} | {escaped(result.column or '(data set)')} "
+        f"| {escaped(result.check)} | {escaped(result.observed)} | {escaped(result.bound)} |"
         for result in sorted(results, key=lambda result: result.passed)
     ]
     header = [
         "| result | column | check | observed | expected |",
         "| --- | --- | --- | --- | --- |",
     ]
-    return "\n".join([f"# {title}", "", verdict, "", *header, *rows]) + "\n"
+    return "\n".join([f"# {escaped(title)}", "", verdict, "", *header, *rows]) + "\n"
 
 
 def write_report(results: list[Result], stem: Path, title: str, extra: dict | None = None) -> None:

@@ -82,10 +82,32 @@ def check_reachable(uri: str, timeout: float = 5) -> None:
         raise PipelineError(f"MLflow tracking server {shown} is not reachable ({reason})") from None
 
 
+# MLflow's artifact folder for a database store, relative to the working directory.
+LOCAL_ARTIFACTS = Path("mlruns")
+
+
+def keep_private(uri: str) -> None:
+    """A local SQLite store and its artifact folder are readable by the owner only: they hold the
+    models and the data's lineage, and MLflow would create them world-readable under the usual
+    umask. Those made by an older version are tightened too."""
+    if not uri.startswith("sqlite:///"):
+        return
+    database = Path(uri.removeprefix("sqlite:///").partition("?")[0])
+    if database.name in ("", ":memory:") or not database.parent.is_dir():
+        return  # no file, or a folder that is not there: MLflow says why
+    os.close(os.open(database, os.O_CREAT | os.O_APPEND | os.O_WRONLY, 0o600))
+    LOCAL_ARTIFACTS.mkdir(mode=0o700, exist_ok=True)
+    for made in (database, LOCAL_ARTIFACTS):
+        mode = made.stat().st_mode
+        if mode & 0o077:
+            made.chmod(mode & 0o700)
+
+
 def client(params: dict):
     """An MlflowClient for the configured store; fails fast when a server is down."""
     uri = tracking_uri(params)
     check_reachable(uri)
+    keep_private(uri)
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
     os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "10")
     os.environ.setdefault("MLFLOW_ENABLE_ARTIFACTS_PROGRESS_BAR", "false")  # one line per error

@@ -1,15 +1,21 @@
 """Body limits on the bytes actually received, whatever the framing; slow bodies time out."""
 
+import contextlib
 import json
+import select
 import socket
 import time
+import urllib.error
+import urllib.request
 
+import numpy as np
 import pytest
-from service_support import COLUMNS, FEATURES, export, running, synthetic
+from service_support import COLUMNS, FEATURES, call, export, running, synthetic
 from sklearn.linear_model import LogisticRegression
 
 from cd4ml.pipeline import train
 from cd4ml.serving import app as service_app
+from cd4ml.serving import http_limits
 
 LIMIT, TIMEOUT = 4000, 3.0  # a timeout long enough for a loaded machine to send the big bodies
 
@@ -25,7 +31,7 @@ def url(request, params, tmp_path_factory):
         "serve": {**params["serve"], "max_body_bytes": LIMIT, "body_timeout_seconds": TIMEOUT},
     }
     app = service_app.create_app(limited, str(folder), "-")
-    with running(app, http=request.param) as address:
+    with running(app, http=http_limits.protocol(request.param, TIMEOUT)) as address:
         yield address
 
 
@@ -87,7 +93,9 @@ def test_a_chunked_body_within_the_limit_is_read(url):
 
 
 def test_an_announced_oversized_body_is_413_before_it_is_sent(url):
-    status, answer = exchange(url, head(f"Content-Length: {LIMIT + 1}\r\n"), [])
+    status, answer = exchange(
+        url, head(f"Content-Length: {LIMIT + 1}\r\nExpect: 100-continue\r\n"), []
+    )
     assert status == 413 and str(LIMIT) in answer["detail"][0]["msg"]
 
 
@@ -101,3 +109,45 @@ def test_a_slow_body_is_408_within_the_timeout(url):
     status, answer = exchange(url, head(f"Content-Length: {len(body)}\r\n"), [body[:5]], pause=0)
     assert status == 408 and answer["detail"][0]["type"] == "body_timeout"
     assert time.monotonic() - started < TIMEOUT + 5
+
+
+def test_a_client_that_sends_its_whole_body_before_reading_gets_the_413(url):
+    """urllib and requests send the body, then read: the refused body is drained, not reset."""
+    sizes = np.random.default_rng(8).integers(LIMIT + 1, http_limits.DRAINED_AT_MOST * LIMIT, 3)
+    for size in sizes:
+        body = b'{"x1": ' + b" " * int(size) + b"1}"
+        status, answer, _ = call(f"{url}/predict", raw=body)
+        assert status == 413 and answer["detail"][0]["type"] == "body_too_large", size
+        pieces = (body[start : start + 1000] for start in range(0, len(body), 1000))
+        request = urllib.request.Request(f"{url}/predict", data=pieces, method="POST")
+        with pytest.raises(
+            urllib.error.HTTPError
+        ) as refused:  # chunked, as urllib sends an iterable
+            urllib.request.urlopen(request, timeout=10)
+        assert refused.value.code == 413, size
+
+
+def test_a_stalled_request_head_is_closed_in_time_while_others_are_answered(url):
+    """Half a request line then nothing; or, on a kept-alive connection, the next head a byte at
+    a time: each is closed once its request head is late, and the service answers others."""
+    host, port = url.removeprefix("http://").split(":")
+    stalled = socket.create_connection((host, int(port)), timeout=10)
+    stalled.sendall(b"POST /predict HT")
+    trickling = socket.create_connection((host, int(port)), timeout=10)
+    trickling.sendall(b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert trickling.recv(65536).startswith(b"HTTP/1.1 200")
+    trickling.sendall(b"GET /health HTTP/1.1\r\nX-Slow: ")
+    started, closed = time.monotonic(), {}
+    while len(closed) < 2 and time.monotonic() - started < TIMEOUT + 10:
+        assert call(f"{url}/health")[0] == 200
+        with contextlib.suppress(OSError):
+            trickling.sendall(b"a")
+        for name, connection in (("stalled", stalled), ("trickling", trickling)):
+            if name not in closed and select.select([connection], [], [], 0.2)[0]:
+                with contextlib.suppress(OSError):
+                    assert connection.recv(65536) == b"", f"the {name} client got an answer"
+                closed[name] = time.monotonic() - started
+    stalled.close()
+    trickling.close()
+    assert set(closed) == {"stalled", "trickling"}, f"still open after {TIMEOUT + 10} s: {closed}"
+    assert max(closed.values()) < TIMEOUT + 3

@@ -81,8 +81,8 @@ def test_the_report_says_the_verdict_the_digest_and_each_check_in_one_table_cell
     checks = [Check("GET /health", True, "200"), Check("POST /predict", False, "500 | retry")]
     text = render(checks, "http://127.0.0.1:8000", "sha256:abc")
     assert text.startswith("### Review app\n")
-    assert "**failed** (1 of 2 checks)" in text and "Image: `sha256:abc`." in text
-    assert "| POST /predict | **failed** | 500 \\| retry |" in text
+    assert "**failed** (1 of 2 checks)" in text and "Image: <code>sha256:abc</code>." in text
+    assert "| POST /predict | **failed** | 500 &#124; retry |" in text
     passed = render(checks[:1], "http://127.0.0.1:8000")
     assert "Image" not in passed and ": passed." in passed
 
@@ -110,7 +110,7 @@ def test_smoke_passes_against_a_good_service_and_writes_its_report(served, capsy
         smoke.main(settings, url=url, digest="sha256:feed", wait="10")
     assert "6 checks passed" in capsys.readouterr().out
     report = Path(settings["paths"]["review_app"]).read_text()
-    assert ": passed." in report and "Image: `sha256:feed`." in report
+    assert ": passed." in report and "Image: <code>sha256:feed</code>." in report
     assert "model test-model, version 7" in report
     assert ("one row per class" if task == "classification" else "5 rows of the test set") in report
 

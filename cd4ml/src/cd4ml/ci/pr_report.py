@@ -15,6 +15,7 @@ import numpy as np
 from ..config import param, path
 from ..files import read_json, write_text
 from ..gates import against_champion
+from ..markup import escaped
 from ..provenance import flatten
 
 GRID = np.linspace(0, 1, 11)
@@ -37,7 +38,7 @@ def metrics_table(base: dict, new: dict) -> list[str]:
     for name in sorted(set(base) | set(new)):
         old, now = base.get(name), new.get(name)
         delta = f"{now - old:+.4f}" if old is not None and now is not None else ""
-        rows.append(f"| {name} | {_number(old)} | {_number(now)} | {delta} |")
+        rows.append(f"| {escaped(name)} | {_number(old)} | {_number(now)} | {delta} |")
     return rows
 
 
@@ -47,7 +48,10 @@ def params_table(base: dict, new: dict) -> list[str]:
     if not changed:
         return ["No parameter changed."]
     rows = ["| parameter | base | this change |", "| --- | --- | --- |"]
-    return rows + [f"| {name} | {old.get(name, '')} | {now.get(name, '')} |" for name in changed]
+    return rows + [
+        f"| {escaped(name)} | {escaped(old.get(name, ''))} | {escaped(now.get(name, ''))} |"
+        for name in changed
+    ]
 
 
 def gate_lines(params: dict, base_metrics: dict, metrics: dict) -> list[str]:
@@ -55,14 +59,15 @@ def gate_lines(params: dict, base_metrics: dict, metrics: dict) -> list[str]:
     lines = []
     if evaluation:
         verdict = "passed" if evaluation["passed"] else "**failed**"
-        lines.append(f"- Metric gate ({_bounds(evaluation)}): {verdict}")
+        lines.append(f"- Metric gate ({escaped(_bounds(evaluation))}): {verdict}")
     if base_metrics and metrics:
         metric = param(params, "evaluate.primary_metric")
         (result,) = against_champion(
             metrics, base_metrics, metric, param(params, "promote.max_regression")
         )
         lines.append(
-            f"- Against the base: {metric} {result.observed}, expected {result.bound}: "
+            f"- Against the base: {escaped(metric)} {escaped(result.observed)}, "
+            f"expected {escaped(result.bound)}: "
             + ("would be promoted" if result.passed else "**would be rejected**")
         )
     return lines or ["- No gate report: the pipeline did not reach evaluate."]
@@ -75,8 +80,8 @@ def quality_lines(params: dict) -> list[str]:
     failed = [check for check in report["checks"] if not check["passed"]]
     lines = [f"{len(report['checks']) - len(failed)} of {len(report['checks'])} checks passed."]
     return lines + [
-        f"- **{check['column'] or 'data set'}**: {check['check']} is {check['observed']}, "
-        f"expected {check['bound']}"
+        f"- **{escaped(check['column'] or 'data set')}**: {escaped(check['check'])} is "
+        f"{escaped(check['observed'])}, expected {escaped(check['bound'])}"
         for check in failed[:10]
     ]
 
@@ -146,7 +151,7 @@ def render(params: dict, base: str, data_note: str) -> str:
     metrics = read_json(path(params, "metrics")) or {}
     base_metrics = at_revision(base, path(params, "metrics")) or {}
     sections = [
-        f"## Model report: this change against `{base}`",
+        f"## Model report: this change against <code>{escaped(base)}</code>",
         "",
         data_note,
         "",

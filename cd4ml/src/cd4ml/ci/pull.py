@@ -15,6 +15,7 @@ from pathlib import Path
 from ..config import param, path
 from ..errors import PipelineError
 from ..files import write_text
+from ..markup import escaped
 
 ENDPOINTS = {"gs": "https://storage.googleapis.com", "s3": "https://s3.amazonaws.com"}
 SECRETS = {
@@ -101,22 +102,24 @@ def arguments(parser) -> None:
 
 def main(params: dict, run_cache: bool = False) -> None:
     remote = default_remote()
+    values = {}  # the note's parts that come from the project's settings or DVC's message
     if remote is None:
         note = "No DVC remote is configured: the pipeline ran on the data at this commit."
     elif (reason := failure(remote, run_cache, param(params, "ci.pull_timeout"))) is None:
-        note = (
-            f"Data and outputs were pulled from the DVC remote {remote['name']} ({remote['url']})."
-        )
+        note = "Data and outputs were pulled from the DVC remote {name} ({url})."
+        values = {"name": remote["name"], "url": remote["url"]}
     elif param(params, "ingest.source") == "bundled":
         note = (
-            f"The DVC remote could not be read ({reason}), as on a pull request from a fork: "
+            "The DVC remote could not be read ({reason}), as on a pull request from a fork: "
             "the pipeline ran on the bundled data."
         )
-        print(f"warning: {note}")
+        values = {"reason": reason}
+        print(f"warning: {note.format(**values)}")
     else:
         secret = SECRETS.get(remote["url"].split("://")[0], "the remote's credentials")
         raise PipelineError(
             f"dvc pull from {remote['url']} failed ({reason}); set the secret {secret}"
         )
-    write_text(note + "\n", path(params, "data_note"))
-    print(f"pull: {note}")
+    markdown = note.format(**{name: escaped(value) for name, value in values.items()})
+    write_text(markdown + "\n", path(params, "data_note"))
+    print(f"pull: {note.format(**values)}")

@@ -3,11 +3,11 @@
 The page opens offline: the plots are inline SVG, the style is inline, nothing is fetched.
 """
 
-import html
 import io
 
 from ..config import path
 from ..files import read_json, write_text
+from ..markup import escaped
 from ..plots import figure
 from ..project import library_version, project_version
 from ..provenance import data_tags, file_md5, flatten
@@ -24,10 +24,9 @@ figure { display: inline-block; margin: 0 1rem 1rem 0 }
 
 
 def table(rows: list[tuple], header: tuple) -> str:
-    head = "".join(f"<th>{html.escape(str(cell))}</th>" for cell in header)
+    head = "".join(f"<th>{escaped(cell)}</th>" for cell in header)
     body = "".join(
-        "<tr>" + "".join(f"<td>{html.escape(str(cell))}</td>" for cell in row) + "</tr>"
-        for row in rows
+        "<tr>" + "".join(f"<td>{escaped(cell)}</td>" for cell in row) + "</tr>" for row in rows
     )
     return f"<table><tr>{head}</tr>{body}</table>"
 
@@ -149,7 +148,7 @@ def model_card(params: dict) -> list[str]:
     content = card(params)
     columns = [(group, len(names), ", ".join(names)) for group, names in content["columns"].items()]
     prose = [
-        f"<h3>{html.escape(title)}</h3><p>{html.escape(text or 'Not written yet.')}</p>"
+        f"<h3>{escaped(title)}</h3><p>{escaped(text or 'Not written yet.')}</p>"
         for title, text in content["prose"].items()
     ]
     return [

@@ -4,7 +4,7 @@ import os
 import shutil
 
 from ..errors import PipelineError
-from ..tracking import tracking_uri
+from ..tracking import keep_private, tracking_uri
 
 
 def arguments(parser) -> None:
@@ -19,6 +19,7 @@ def main(params: dict, port: str = "5000") -> None:
     mlflow = shutil.which("mlflow")
     if mlflow is None:
         raise PipelineError("mlflow is not installed here; run `make setup`")
+    keep_private(uri)
     os.execv(
         mlflow, [mlflow, "ui", "--backend-store-uri", uri, "--host", "127.0.0.1", "--port", port]
     )

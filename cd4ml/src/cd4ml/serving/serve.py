@@ -9,6 +9,7 @@ import os
 
 from ..config import param
 from .app import create_app
+from .http_limits import protocol
 
 __all__ = ["create_app", "main"]
 
@@ -30,6 +31,7 @@ def main(params: dict, host: str = "127.0.0.1", port: str = "8000") -> None:
         log_level="warning",
         access_log=False,
         loop="auto",  # uvloop when installed
-        http="auto",  # httptools when installed
+        # httptools when installed; a request head must arrive as fast as a body
+        http=protocol("auto", param(params, "serve.body_timeout_seconds")),
         timeout_graceful_shutdown=3,  # SIGTERM stops the process within a few seconds
     )

@@ -3,6 +3,8 @@
 import math
 from dataclasses import dataclass
 
+from ..markup import escaped
+
 
 @dataclass(frozen=True)
 class Check:
@@ -85,13 +87,17 @@ def render(checks: list[Check], url: str, digest: str = "") -> str:
     """The review app's section of the PR report."""
     failed = [check for check in checks if not check.passed]
     verdict = f"**failed** ({len(failed)} of {len(checks)} checks)" if failed else "passed"
-    lines = ["### Review app", "", f"Smoke test of the service at `{url}`: {verdict}."]
+    lines = [
+        "### Review app",
+        "",
+        f"Smoke test of the service at <code>{escaped(url)}</code>: {verdict}.",
+    ]
     if digest:
-        lines.append(f"Image: `{digest}`.")
+        lines.append(f"Image: <code>{escaped(digest)}</code>.")
     lines += ["", "| check | result | detail |", "| --- | --- | --- |"]
     for check in checks:
         result = "passed" if check.passed else "**failed**"
-        lines.append(f"| {check.name} | {result} | {_cell(check.detail)} |")
+        lines.append(f"| {escaped(check.name)} | {result} | {escaped(check.detail)} |")
     lines += ["", "Run it yourself: `make serve`, then `make smoke`."]
     return "\n".join(lines) + "\n"
 
@@ -103,8 +109,3 @@ def _value(value: object) -> str:
 def _short(value: object, limit: int = 120) -> str:
     text = repr(value)
     return text if len(text) <= limit else f"{text[: limit - 3]}..."
-
-
-def _cell(text: str) -> str:
-    """Text that stays inside one Markdown table cell."""
-    return text.replace("|", "\\|").replace("\n", " ")
