@@ -225,11 +225,9 @@ def test_without_serving_the_service_files_are_not_baked(bake):
     assert not [name for name in files if "serving" in Path(name).parts]
     assert "serve:" not in (project / "params.yaml").read_text()
     assert "make serve" not in run(project, "make", "help").stdout
-<<<<<<< HEAD
     makefile = (project / "Makefile").read_text()
     phony = re.search(r"^\.PHONY: (.*)$", makefile, re.MULTILINE)[1].split()
     assert [name for name in phony if not re.search(rf"^{name}:", makefile, re.MULTILINE)] == []
-=======
 
 
 MAKEFILE = (TEMPLATE / "{{cookiecutter.project_slug}}/Makefile").read_text()
@@ -281,4 +279,3 @@ def test_no_recipe_lets_make_expand_a_given_value():
     for name in names:
         assert f"$({name})" not in recipes and f"${{{name}}}" not in recipes, name
     assert set(re.findall(r"\$\$\{?([A-Z_]+)", recipes)) <= set(names), "a recipe reads a value ARGUMENTS does not list"
->>>>>>> hostile
