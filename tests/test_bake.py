@@ -10,7 +10,11 @@ from pathlib import Path
 
 import jinja2
 import pytest
+import yaml
 from conftest import OPTIONS, TEMPLATE, VENV_BIN, module_name, run
+from cookiecutter.environment import StrictEnvironment
+from cookiecutter.generate import generate_context
+from cookiecutter.prompt import prompt_for_config
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
@@ -58,6 +62,36 @@ def test_every_option_bakes_a_clean_project(bake, answers):
     pyproject = tomllib.loads((project / "pyproject.toml").read_text())["project"]
     assert pyproject["requires-python"] == f">={answers['python_version']}"
     assert pyproject["license"] == answers["license"].replace("Proprietary", "LicenseRef-Proprietary")
+
+
+def read_options(text: str) -> set[str]:
+    """The cookiecutter variables a template text reads, and those their own values read."""
+    found, pending = set(), [text]
+    while pending:
+        tree = jinja2.Environment().parse(pending.pop())
+        for node in tree.find_all(jinja2.nodes.Getattr):
+            if isinstance(node.node, jinja2.nodes.Name) and node.node.name == "cookiecutter" and node.attr not in found:
+                found.add(node.attr)
+                if isinstance(OPTIONS.get(node.attr), str):
+                    pending.append(OPTIONS[node.attr])
+    return found
+
+
+def test_every_option_combination_bakes_params_that_pass_the_schema():
+    """params.yaml is rendered, as cookiecutter renders it, for every combination of the choices it reads (the
+    others cannot change it), and each rendering passes the library's schema, whose URL is its first line."""
+    from cd4ml.params_schema import problems
+
+    template = (TEMPLATE / "{{cookiecutter.project_slug}}/params.yaml").read_text()
+    chosen = sorted(read_options(template) & set(CHOICES))
+    assert {"task", "serving"} <= set(chosen)
+    for values in itertools.product(*(CHOICES[name] for name in chosen)):
+        context = generate_context(TEMPLATE / "cookiecutter.json", extra_context=dict(zip(chosen, values, strict=True)))
+        answers = prompt_for_config(context, no_input=True)
+        environment = StrictEnvironment(context=context, keep_trailing_newline=True)
+        text = environment.from_string(template).render(cookiecutter=answers)
+        assert problems(yaml.safe_load(text)) == [], values
+        assert text.splitlines()[0] == f"# yaml-language-server: $schema={answers['__params_schema_url']}"
 
 
 def test_default_bake_has_the_template_files_committed(bake):

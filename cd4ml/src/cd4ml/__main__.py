@@ -106,7 +106,8 @@ def main(argv: list[str] | None = None) -> int:
     except PipelineError as error:
         if debug:
             raise
-        print(f"error: {shorten(redact(str(error)).replace(chr(10), ' '), 600)}", file=sys.stderr)
+        for line in getattr(error, "lines", None) or [str(error)]:
+            print(f"error: {shorten(redact(line).replace(chr(10), ' '), 600)}", file=sys.stderr)
         return error.exit_status
     except MemoryError:  # numpy's and pyarrow's out-of-memory errors derive from it
         if debug:

@@ -4,12 +4,15 @@ from pathlib import Path
 
 import yaml
 
-from .errors import PipelineError
+from .errors import PipelineError, Problems
+from .params_schema import problems
 
 PARAMS_FILE = Path("params.yaml")
 
 
 def load_params(file: Path = PARAMS_FILE) -> dict:
+    """The parameters, checked against params.schema.json: every problem is reported at once,
+    before any stage has read a key."""
     try:
         params = yaml.safe_load(file.read_text())
     except FileNotFoundError:
@@ -18,6 +21,9 @@ def load_params(file: Path = PARAMS_FILE) -> dict:
         raise PipelineError(f"{file}: not valid YAML: {error}".replace("\n", " ")) from None
     if not isinstance(params, dict):
         raise PipelineError(f"{file}: expected a mapping of sections, got {type(params).__name__}")
+    found = problems(params, str(file))
+    if found:
+        raise Problems(found)
     return params
 
 

@@ -28,6 +28,14 @@ class PipelineError(Exception):
     exit_status = 2
 
 
+class Problems(PipelineError):
+    """Several problems found at once (every one of params.yaml's): one line each."""
+
+    def __init__(self, lines: list[str]):
+        super().__init__("\n".join(lines))
+        self.lines = lines
+
+
 class Rejected(PipelineError):
     """A gate said no: the input was fine, the model was not good enough."""
 
