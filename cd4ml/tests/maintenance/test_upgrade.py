@@ -45,3 +45,22 @@ def test_a_path_source_needs_only_the_version():
 def test_what_cannot_be_upgraded_is_one_line(text, version, rev, message):
     with pytest.raises(errors.PipelineError, match=message):
         upgrade.upgrade(text, version, rev)
+
+
+def test_the_schema_line_of_params_yaml_moves_to_the_new_version():
+    line = "# yaml-language-server: $schema=https://raw.example.com/o/r/cd4ml-v0.1.0/cd4ml/params.schema.json\n"
+    text = line + "seed: 42  # cd4ml-v0.1.0/ stays in a comment below the first line\n"
+    moved = upgrade.schema_moved(text, "0.2.0")
+    assert moved == text.replace("cd4ml-v0.1.0/cd4ml", "cd4ml-v0.2.0/cd4ml", 1)
+    assert upgrade.schema_moved("seed: 42\n", "0.2.0") == "seed: 42\n"
+
+
+def test_main_moves_the_pin_and_the_schema_line_together(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pyproject.toml").write_text(PYPROJECT)
+    (tmp_path / "params.yaml").write_text(
+        "# yaml-language-server: $schema=https://h/o/r/cd4ml-v0.1.0/s.json\nseed: 1\n"
+    )
+    upgrade.main({}, "0.2.0", "bbb")
+    assert "cd4ml[dask]==0.2.0" in (tmp_path / "pyproject.toml").read_text()
+    assert "/cd4ml-v0.2.0/s.json" in (tmp_path / "params.yaml").read_text()

@@ -2,7 +2,7 @@
 
 `make upgrade VERSION=0.2.0` runs this, then `make setup`; `dvc repro` then reruns every stage,
 since each depends on the pin. Only the pin and the source's `rev` change, comments and layout
-stay (tomlkit's round trip).
+stay (tomlkit's round trip); params.yaml's schema line moves to the new version's schema with them.
 """
 
 import re
@@ -10,11 +10,13 @@ from pathlib import Path
 
 import tomlkit
 
+from ..config import PARAMS_FILE
 from ..errors import PipelineError
-from ..files import write_text
+from ..files import replace_together
 from ..project import PYPROJECT
 
 PIN = re.compile(r"^(cd4ml(?:\[[^\]]*\])?)\s*==\s*([^;\s]+)(.*)$")
+SCHEMA_LINE = re.compile(r"^(# yaml-language-server: \$schema=\S*/cd4ml-v)([^/\s]+)/", re.MULTILINE)
 VERSION = re.compile(r"^\d+(\.\d+)*([.-]?(a|b|rc|dev|post)\d*)*$")
 
 
@@ -62,8 +64,17 @@ def upgrade(text: str, version: str, rev: str | None) -> tuple[str, str]:
     return tomlkit.dumps(document), old
 
 
+def schema_moved(text: str, version: str) -> str:
+    """params.yaml's text with its schema URL at the version's tag; as it was without one."""
+    return SCHEMA_LINE.sub(lambda found: f"{found[1]}{version}/", text, count=1)
+
+
 def main(params: dict, to: str, rev: str | None = None) -> None:
     file = Path(PYPROJECT)
     text, old = upgrade(file.read_text(encoding="utf-8"), to, rev)
-    write_text(text, file)
+    writers = {file: lambda target: target.write_text(text, encoding="utf-8")}
+    if PARAMS_FILE.exists():
+        moved = schema_moved(PARAMS_FILE.read_text(encoding="utf-8"), to)
+        writers[PARAMS_FILE] = lambda target: target.write_text(moved, encoding="utf-8")
+    replace_together(writers)
     print(f"upgrade: cd4ml {old} -> {to} in {file}; now `make setup`, then `dvc repro`")
