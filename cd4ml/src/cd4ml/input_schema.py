@@ -10,9 +10,20 @@ import hashlib
 import json
 from pathlib import Path
 
-from .errors import PipelineError
+import pandas as pd
+
+from .errors import PipelineError, first_line, shorten
 
 TAG = "input_schema_sha256"
+# The dtype of each contract type, without and with missing values allowed. A frame built from the
+# rows at hand would infer it from them: a gap alone is an object column, an integer beside a gap a
+# float, text beside no text nothing at all; the model then answers a row by its company.
+DTYPES = {
+    "float": ("float64", "float64"),
+    "int": ("int64", "Int64"),
+    "bool": ("bool", "boolean"),
+    "str": ("str", "str"),
+}
 
 
 def digest(features: list[str], columns: dict) -> str:
@@ -36,3 +47,40 @@ def check(features: list[str], columns: dict, recorded: str | None, what: str, c
             f"{what} was recorded with other column types than {contract} gives its columns now; "
             "train and promote a model on this contract, or restore its types"
         )
+
+
+def dtypes(features: list[str], columns: dict) -> dict[str, str]:
+    """The dtype of each of the model's columns, in order, from the contract's type (float when it
+    names none) and whether it allows missing values."""
+    declared = {}
+    for name in features:
+        rules = columns.get(name) or {}
+        declared[name] = DTYPES[rules.get("type") or "float"][bool(rules.get("nullable"))]
+    return declared
+
+
+def frame_of(rows: list[dict], declared: dict[str, str]) -> pd.DataFrame:
+    """The model's input from rows (a field missing from a row is a gap), each column built in its
+    declared dtype, so that every row is scored alike whichever rows share its frame."""
+    return pd.DataFrame(
+        {
+            name: pd.Series([row.get(name) for row in rows], dtype=dtype, index=range(len(rows)))
+            for name, dtype in declared.items()
+        },
+        index=range(len(rows)),
+    )
+
+
+def as_declared(frame: pd.DataFrame, declared: dict[str, str], where: object) -> pd.DataFrame:
+    """The model's columns of frame in their declared dtypes; one line for a column that has no
+    such type (text in a number column, a gap where the contract allows none)."""
+    typed = {}
+    for name, dtype in declared.items():
+        try:
+            typed[name] = frame[name].astype(dtype)
+        except (TypeError, ValueError) as error:
+            raise PipelineError(
+                f"{where}: column {name!r} cannot be read as {dtype}, as the contract types it "
+                f"for the model: {shorten(first_line(error), 200)}"
+            ) from None
+    return pd.DataFrame(typed, index=frame.index)

@@ -13,6 +13,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.preprocessing import label_binarize
 
 from .errors import PipelineError
+from .input_schema import as_declared
 
 TASKS = ("classification", "regression")
 METRICS = {
@@ -180,10 +181,14 @@ def _rows(**columns: np.ndarray) -> list[dict]:
     ]
 
 
-def scored_rows(task: str, model, frame: pd.DataFrame) -> pd.DataFrame:
+def scored_rows(
+    task: str, model, frame: pd.DataFrame, dtypes: dict[str, str], where
+) -> pd.DataFrame:
     """Batch scoring's output: the input rows with `prediction`, and a classifier's probability of
-    each class as `probability_<class>`."""
-    found = predict(task, model, frame[list(model.feature_names_in_)])
+    each class as `probability_<class>`. The model's columns are given the dtypes the contract
+    declares (input_schema.dtypes), not those a file's rows suggest, so that a row's answer does
+    not depend on the rows read with it."""
+    found = predict(task, model, as_declared(frame, dtypes, where))
     columns = {"prediction": found.predicted}
     if found.probabilities is not None:
         for index, name in enumerate(found.classes):

@@ -30,8 +30,9 @@ def model(dataset, task, monkeypatch):
     features = dataset.drop(columns="target").select_dtypes("number").fillna(0)
     estimator = LogisticRegression() if task == "classification" else LinearRegression()
     fitted = make_pipeline(StandardScaler(), estimator).fit(features, dataset["target"])
-    monkeypatch.setattr(predict, "champion", lambda params, folder: fitted)
-    return fitted
+    declared = input_schema.dtypes(list(features.columns), {})  # float64, as no contract says
+    monkeypatch.setattr(predict, "champion", lambda params, folder: (fitted, declared))
+    return fitted, declared
 
 
 @pytest.fixture
@@ -55,7 +56,9 @@ def test_a_csv_output_is_csv_and_reads_back_exactly_what_parquet_holds(params, m
 def test_a_parquet_output_holds_the_scored_rows(params, task, model, rows, source):
     target = source.with_name("scored.parquet")
     predict.main(params, str(source), str(target))
-    pd.testing.assert_frame_equal(pd.read_parquet(target), scored_rows(task, model, rows))
+    fitted, declared = model
+    expected = scored_rows(task, fitted, rows, declared, source)
+    pd.testing.assert_frame_equal(pd.read_parquet(target), expected)
 
 
 def never(*arguments):

@@ -4,6 +4,8 @@ import numpy as np
 import pandas as pd
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cd4ml import errors
 from cd4ml.quality import contract
@@ -109,6 +111,17 @@ def test_unknown_keys_and_types_are_named(tmp_path):
         contract.load_contract(file)
 
 
+@pytest.mark.parametrize("rules", ["", "null", "[]", "[min, 0]", "3", "float"])
+def test_a_column_without_rules_is_one_line_asking_for_a_type(tmp_path, rules):
+    file = tmp_path / "contract.yaml"
+    file.write_text(f"columns:\n  income: {{type: float}}\n  age: {rules}\n")
+    with pytest.raises(errors.PipelineError, match=r"column 'age' has no rules .*at least a type"):
+        contract.load_contract(file)
+    file.write_text(f"columns: {rules or 'null'}\n")
+    with pytest.raises(errors.PipelineError, match="columns must map each column's name"):
+        contract.load_contract(file)
+
+
 def test_a_draft_takes_duplicates_roles_and_a_regression_target_from_the_data(mixed_frame):
     repeated = pd.concat([mixed_frame, mixed_frame.head(30)], ignore_index=True)
     drafted = contract.draft(repeated, "income")
@@ -165,3 +178,19 @@ def test_a_rare_class_keeps_a_positive_minimum_share(rows, rare_rows, rare, tmp_
         ("label", "smallest class share")
     ]
     assert f"(class {rare!r})" in broken[0].line() and "\n" not in broken[0].line()
+
+
+@settings(max_examples=50, deadline=None)
+@given(
+    low=st.floats(-1e6, 1e6, allow_nan=False),
+    width=st.floats(1e-3, 1e4),
+    seed=st.integers(0, 2**32 - 1),
+)
+def test_drafted_bounds_come_from_the_data_alone(low, width, seed):
+    """A year (1950-2020) or a temperature in Fahrenheit kept a lower bound of 0."""
+    values = pd.Series(low + width * np.random.default_rng(seed).random(50))
+    bounds = contract.number_range(values)
+    smallest, largest = values.min(), values.max()
+    margin = (largest - smallest) * 0.5
+    assert smallest - margin - abs(smallest - margin) * 1e-3 <= bounds["min"] <= smallest
+    assert largest <= bounds["max"] <= largest + margin + abs(largest + margin) * 1e-3

@@ -1,4 +1,5 @@
 import re
+import tracemalloc
 
 import numpy as np
 import pandas as pd
@@ -135,3 +136,17 @@ def test_without_a_close_column_the_message_lists_the_columns():
 
 def test_a_present_target_passes():
     reading.check_target(["age", "churned"], "churned", "customers.csv")
+
+
+def test_the_dialect_is_detected_from_a_bounded_prefix_of_a_file_without_line_breaks(tmp_path):
+    """A 20 MB file of one line: the sample is 64 KB, so is the memory it takes."""
+    file = tmp_path / "one-line.csv"
+    file.write_bytes(b"a;" * 10_000_000)
+    tracemalloc.start()
+    try:
+        dialect = reading.detect_dialect(file)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert dialect["separator"] == ";"
+    assert peak < 20 * reading.SAMPLE_BYTES

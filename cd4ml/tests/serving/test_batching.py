@@ -9,6 +9,7 @@ import pytest
 from service_support import COLUMNS, FEATURES, Fragile, call, export, running, synthetic
 from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
+from cd4ml import input_schema
 from cd4ml.pipeline import train
 from cd4ml.serving import app as service_app
 from cd4ml.serving import batching
@@ -128,7 +129,9 @@ class Exploding:
 
 def test_a_model_failure_fails_only_its_request_and_the_batcher_survives():
     async def scenario():
-        batcher = batching.Batcher(Exploding(), FEATURES, max_rows=64, window_ms=5)
+        batcher = batching.Batcher(
+            Exploding(), input_schema.dtypes(FEATURES, COLUMNS), max_rows=64, window_ms=5
+        )
         task = asyncio.create_task(batcher.run())
         good = {"x1": 1.0, "tiny": 0.0, "region": "north", "count": 1}
         answers = await asyncio.gather(

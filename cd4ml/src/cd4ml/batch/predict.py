@@ -71,9 +71,10 @@ def input_files(source: Path) -> list[Path]:
     return found
 
 
-def champion(params: dict, folder: str | None):
-    """The model to score with: an exported folder, or the champion from the registry; either
-    refused when its contract (the folder's, or the project's) no longer describes its columns."""
+def champion(params: dict, folder: str | None) -> tuple[object, dict[str, str]]:
+    """The model to score with (an exported folder, or the champion from the registry) and the
+    dtypes of its columns; refused when its contract (the folder's, or the project's) no longer
+    describes its columns."""
     if folder:
         model, info = models.load_exported(Path(folder))
         what, contract = folder, Path(folder) / "contract.yaml"
@@ -87,7 +88,7 @@ def champion(params: dict, folder: str | None):
     features = [str(name) for name in getattr(model, "feature_names_in_", [])]
     columns = load_contract(contract).get("columns") or {}
     input_schema.check(features, columns, info.get(input_schema.TAG), what, contract)
-    return model
+    return model, input_schema.dtypes(features, columns)
 
 
 def check_columns(columns, model, source: Path) -> None:
@@ -96,30 +97,31 @@ def check_columns(columns, model, source: Path) -> None:
         raise PipelineError(f"{source}: the model's feature columns {missing[:10]} are missing")
 
 
-def in_chunks(task: str, model, frame: pd.DataFrame) -> pd.DataFrame:
+def in_chunks(task: str, model, dtypes: dict, frame: pd.DataFrame, where: Path) -> pd.DataFrame:
     """scored_rows over CHUNK_ROWS rows at a time, printing how far it got."""
     from ..scoring import scored_rows
 
     parts = []
     for start in range(0, len(frame), CHUNK_ROWS):
-        parts.append(scored_rows(task, model, frame.iloc[start : start + CHUNK_ROWS]))
+        chunk = frame.iloc[start : start + CHUNK_ROWS]
+        parts.append(scored_rows(task, model, chunk, dtypes, where))
         done = min(start + CHUNK_ROWS, len(frame))
         print(f"predict: {done} of {len(frame)} rows ({100 * done // len(frame)}%)", flush=True)
-    return pd.concat(parts) if parts else scored_rows(task, model, frame)
+    return pd.concat(parts) if parts else scored_rows(task, model, frame, dtypes, where)
 
 
 def main(params: dict, source: str, output: str, model: str | None = None) -> None:
     source, target, task = Path(source), Path(output), param(params, "train.task")
     check_output(target, uses_dask(params))
     files = input_files(source)
-    loaded = champion(params, model)
+    loaded, dtypes = champion(params, model)
     if uses_dask(params):
         from ..dask_engine.predict import predict as distributed
 
-        rows = distributed(cluster(params), files, loaded, task, target, check_columns)
+        rows = distributed(cluster(params), files, (loaded, dtypes), task, target, check_columns)
     else:
         frame = pd.concat([read_table(file) for file in files], ignore_index=True)
         check_columns(frame.columns, loaded, source)
-        WRITERS[target.suffix.lower()](in_chunks(task, loaded, frame), target)
+        WRITERS[target.suffix.lower()](in_chunks(task, loaded, dtypes, frame, source), target)
         rows = len(frame)
     print(f"predict: {rows} rows scored -> {target}")

@@ -98,8 +98,8 @@ def statistics(summary: dict, codes_vary: bool) -> dict:
         "zero_share": rounded(summary["zeros"] / count),
         "skewness": rounded(float(skewness)),
         "target_correlation": correlation,
-        "min": rounded(summary["min"]),
-        "max": rounded(summary["max"]),
+        "min": float(summary["min"]),
+        "max": float(summary["max"]),
     }
 
 

@@ -12,8 +12,8 @@ from .frames import write_datasets
 from .ingest import read_raw
 
 
-def score_partition(part: pd.DataFrame, task: str, model) -> pd.DataFrame:
-    return scored_rows(task, model, part)
+def score_partition(part: pd.DataFrame, task: str, model, dtypes: dict, where: str) -> pd.DataFrame:
+    return scored_rows(task, model, part, dtypes, where)
 
 
 def scored_meta(meta: pd.DataFrame, task: str, model) -> pd.DataFrame:
@@ -27,13 +27,16 @@ def scored_meta(meta: pd.DataFrame, task: str, model) -> pd.DataFrame:
 
 
 def predict(
-    settings: Cluster, files: list[Path], model, task: str, target: Path, check: Callable
+    settings: Cluster, files: list[Path], loaded: tuple, task: str, target: Path, check: Callable
 ) -> int:
-    """Score every row of files into the folder target; the number of rows."""
+    """Score every row of files into the folder target with loaded, the model and the dtypes of
+    its columns; the number of rows."""
+    model, dtypes = loaded
     with connect(settings, "predict") as client:
         frame = read_raw(files, None, None, settings.partition_mb)
         check(frame.columns, model, files[0])
         meta = scored_meta(frame._meta, task, model)
-        scored = frame.map_partitions(score_partition, task, model, meta=meta)
+        where = str(files[0].parent if len(files) > 1 else files[0])
+        scored = frame.map_partitions(score_partition, task, model, dtypes, where, meta=meta)
         (rows,) = write_datasets(client, {target: scored}, "predict", extra=[scored.shape[0]])
     return rows

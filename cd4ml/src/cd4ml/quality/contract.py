@@ -30,7 +30,15 @@ def load_contract(file: Path) -> dict:
         raise PipelineError(f"{file}: not found; draft one with {command('contract')}") from None
     except yaml.YAMLError as error:
         raise PipelineError(f"{file}: not valid YAML: {error}".replace("\n", " ")) from None
-    for name, rules in contract.get("columns", {}).items():
+    columns = contract.get("columns", {})
+    if not isinstance(columns, dict):
+        raise PipelineError(f"{file}: columns must map each column's name to its rules")
+    for name, rules in columns.items():
+        if not isinstance(rules, dict):
+            raise PipelineError(
+                f"{file}: column {name!r} has no rules ({rules!r}); give it at least a type, "
+                f"e.g. `{name}: {{type: float}}`, or delete its line to refuse the column"
+            )
         unknown = set(rules) - COLUMN_KEYS
         if unknown or rules.get("type") not in TYPES:
             problem = (
@@ -167,11 +175,12 @@ def column_draft(values: pd.Series, role: str) -> dict:
 
 
 def number_range(values: pd.Series) -> dict:
-    """The observed range widened by half its width; never negative for non-negative data."""
+    """The observed range widened by half its width on each side, from the data alone: a year or
+    a temperature in Fahrenheit keeps a lower bound of its own, not 0."""
     low, high = float(values.min()), float(values.max())
     margin = (high - low) * 0.5
     return {
-        "min": 0 if low >= 0 else number(low - margin, down=True),
+        "min": number(low - margin, down=True),
         "max": number(high + margin, down=False),
     }
 

@@ -5,6 +5,10 @@ The reference profile of the training data, and how far new data has moved from 
 Per column: distinct values, share of the most common value, share of zeros, skewness,
 correlation with the target, minimum and maximum, and the distribution itself (quantiles
 and bins) for PSI and a KS test.
+
+Minimum, maximum, quantiles and bin edges are the data's own values, not rounded ones: a long
+decimal many rows share (1/3, a float32 value written in full) would otherwise sit beside its
+rounding, and the range and KS checks would reject the very data the profile came from.
 """
 
 import json
@@ -60,28 +64,39 @@ def number_statistics(values: pd.Series, codes: np.ndarray | None) -> dict:
         "zero_share": rounded(float(np.mean(numbers == 0))),
         "skewness": 0.0 if constant else rounded(float(stats.skew(numbers))),
         "target_correlation": correlation,
-        "min": rounded(numbers.min()),
-        "max": rounded(numbers.max()),
+        "min": float(numbers.min()),
+        "max": float(numbers.max()),
     }
+
+
+def data_quantiles(numbers: np.ndarray, levels: np.ndarray) -> np.ndarray:
+    """Quantiles that are values of the data (the smallest with at least that share at or below
+    it), never an interpolation such as 8.458359999999999 between two of them."""
+    return np.quantile(numbers, levels, method="inverted_cdf")
+
+
+def category_shares(values: pd.Series) -> pd.Series:
+    """Each value's share, by its text, the largest first: the profile and the check count alike
+    (as numbers, 0.0 and -0.0 are one value; as text, two)."""
+    return values.dropna().astype(str).value_counts(normalize=True)
 
 
 def column_profile(values: pd.Series, codes: np.ndarray | None) -> dict:
     present = values.dropna()
     if is_category(values):
-        shares = present.astype(str).value_counts(normalize=True)
+        shares = category_shares(values)
         return {
             "kind": "category",
-            "distinct": int(present.nunique()),
+            "distinct": len(shares),
             "top_share": rounded(shares.iloc[0]) if len(shares) else 0.0,
             "shares": {key: rounded(share) for key, share in shares.sort_index().items()},
         }
     numbers = present.to_numpy(dtype=float)
-    edges = np.unique(np.quantile(numbers, np.linspace(0, 1, BINS + 1)))[1:-1]
+    edges = np.unique(data_quantiles(numbers, np.linspace(0, 1, BINS + 1)))[1:-1]
     return {
         "kind": "number",
         **number_statistics(values, codes),
-        "quantiles": [rounded(value) for value in np.quantile(numbers, QUANTILES)],
-        # Exact edges: rounded ones would move values tied at an edge into the next bin.
+        "quantiles": [float(value) for value in data_quantiles(numbers, QUANTILES)],
         "edges": [float(edge) for edge in edges],
         "bin_shares": [rounded(share) for share in bin_shares(numbers, edges)],
     }
@@ -124,8 +139,10 @@ def ks_test(reference_quantiles: list[float], ordered: np.ndarray) -> tuple[floa
 
     Tied values (whole numbers, rounded measurements) are steps in both distributions, so both are
     compared at and just below each distinct value; scipy's kstest assumes no ties and reports a
-    column's own data as drifted. Past EXACT_LIMIT values the p-value is the asymptotic one:
-    the exact one costs about 0.75 s per column at a million rows when the distance is small.
+    column's own data as drifted. Against its own data, D is at most the quantiles' step (0.01),
+    below ks_statistic_max, so a profile accepts the data it came from. Past EXACT_LIMIT values
+    the p-value is the asymptotic one: the exact one costs about 0.75 s per column at a million
+    rows when the distance is small.
     """
     quantiles = np.asarray(reference_quantiles, dtype=float)
     count = len(ordered)
@@ -177,8 +194,8 @@ def observed_statistics(
         "zero_share": rounded(float(zeros / len(ordered))),
         "skewness": 0.0 if constant else rounded(float(stats.skew(numbers))),
         "target_correlation": correlation,
-        "min": rounded(ordered[0]),
-        "max": rounded(ordered[-1]),
+        "min": float(ordered[0]),
+        "max": float(ordered[-1]),
     }
 
 
@@ -194,8 +211,7 @@ def psi_result(column: str, shift: float, limits: dict) -> Result:
 
 
 def category_results(column: str, reference: dict, values: pd.Series, limits: dict) -> list[Result]:
-    shares = values.dropna().astype(str).value_counts(normalize=True)
-    return category_verdicts(column, reference, shares, limits)
+    return category_verdicts(column, reference, category_shares(values), limits)
 
 
 def category_verdicts(
@@ -252,13 +268,13 @@ def number_verdicts(
                 Result(check, column, now, f"{then} +/- {limit}", abs(now - then) <= limit)
             )
     grow = limits["range_growth_max"] * (reference["max"] - reference["min"])
-    low, high = rounded(reference["min"] - grow), rounded(reference["max"] + grow)
+    low, high = reference["min"] - grow, reference["max"] + grow
     results.append(
         Result(
             "min and max",
             column,
-            f"[{observed['min']}, {observed['max']}]",
-            f"within [{low}, {high}]",
+            f"[{rounded(observed['min'])}, {rounded(observed['max'])}]",
+            f"within [{rounded(low)}, {rounded(high)}]",
             low <= observed["min"] and observed["max"] <= high,
         )
     )

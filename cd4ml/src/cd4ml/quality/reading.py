@@ -32,7 +32,8 @@ def shorten(value: object, limit: int = LIMIT) -> str:
 
 def detect_dialect(file: Path) -> dict:
     """Separator, decimal mark and encoding of a CSV file, from its first 64 KB."""
-    head = file.read_bytes()[:SAMPLE_BYTES]
+    with file.open("rb") as stream:  # a 200 MB file with no line break is not read whole
+        head = stream.read(SAMPLE_BYTES)
     encoding = "utf-8-sig" if head.startswith(b"\xef\xbb\xbf") else "utf-8"
     try:
         text = head.decode(encoding)

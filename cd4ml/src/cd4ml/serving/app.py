@@ -20,6 +20,7 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from ..config import param
+from ..input_schema import dtypes
 from .batching import Batcher, ScoringError
 from .bounds import number_bounds
 from .http_limits import BodyLimits
@@ -57,7 +58,10 @@ class Service:
     def __init__(self, loaded: Loaded, settings: dict, log_to: str) -> None:
         self.loaded = loaded
         self.batcher = Batcher(
-            loaded.model, loaded.features, settings["max_batch_rows"], settings["batch_window_ms"]
+            loaded.model,
+            dtypes(loaded.features, loaded.columns),
+            settings["max_batch_rows"],
+            settings["batch_window_ms"],
         )
         self.log = PredictionLog(log_to, settings["log_max_bytes"], settings["log_backups"])
         self.task: asyncio.Task | None = None
