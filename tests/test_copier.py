@@ -23,11 +23,15 @@ QUESTIONS = yaml.safe_load((TEMPLATE / "copier.yml").read_text())
 OWN_FILES = {".cruft.json", ".copier-answers.yml"}
 
 
-def copier_copy(template: Path, destination: Path, *options: str, **answers: str) -> subprocess.CompletedProcess:
-    """`copier copy` without prompts; --trust lets it load the template's extension and run its task."""
+def copier_copy(template: Path | str, destination: Path, *options: str, **answers: str) -> subprocess.CompletedProcess:
+    """`copier copy` without prompts; --trust lets it load the template's extension and run its task.
+
+    It runs from the file system's root, where a relative path (sqlite:///mlflow.db, a local remote)
+    read from the wrong folder is a top-level one that the checks refuse: they must read it from the project's.
+    """
     data = [f"--data={name}={value}" for name, value in answers.items()]
     command = [COPIER, "copy", "--trust", "--defaults", "--quiet", *options, *data, str(template), str(destination)]
-    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+    return subprocess.run(command, cwd="/", capture_output=True, text=True, timeout=120)
 
 
 def tree(project: Path) -> dict[str, bytes | None]:
@@ -124,10 +128,13 @@ def test_copier_yml_asks_cookiecutter_jsons_questions():
 
 
 @pytest.mark.slow
-def test_a_copier_project_takes_a_later_template_commit_over_its_teams_edits(template_clone, tmp_path):
+def test_a_copier_project_takes_a_later_template_commit_over_its_teams_edits(template_clone, tmp_path, monkeypatch):
+    """From a URL, as teams take the template: the library's git source moves to the new commit too."""
+    monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))  # copier mirrors a URL's repository
+    url = template_clone.as_uri()
     start = run(template_clone, "git", "rev-parse", "HEAD").stdout.strip()
     project = tmp_path / "project" / SLUG
-    result = copier_copy(template_clone, project, f"--vcs-ref={start}", project_name=NAME)
+    result = copier_copy(url, project, f"--vcs-ref={start}", project_name=NAME)
     assert result.returncode == 0, result.stderr
     before = tree(project)
     edit_as_the_team(project)
@@ -141,7 +148,7 @@ def test_a_copier_project_takes_a_later_template_commit_over_its_teams_edits(tem
     markers = run(project, "git", "grep", "--untracked", "-nE", "^(<<<<<<<|=======|>>>>>>>)( |$)", check=False)
     assert markers.returncode == 1, f"conflict markers:\n{markers.stdout}"
     fresh = tmp_path / "fresh" / SLUG
-    assert copier_copy(template_clone, fresh, f"--vcs-ref={head}", project_name=NAME).returncode == 0
+    assert copier_copy(url, fresh, f"--vcs-ref={head}", project_name=NAME).returncode == 0
     expected = {
         name: TEAM_EDITS[name](text.decode()).encode() if name in TEAM_EDITS else text
         for name, text in tree(fresh).items()
@@ -151,6 +158,7 @@ def test_a_copier_project_takes_a_later_template_commit_over_its_teams_edits(tem
     assert not different, f"not as a bake of {head} with the team's edits: {different}"
     assert (project / "params.yaml").read_text().startswith(TEMPLATE_NOTE)
     assert "    n_estimators: 50\n" in (project / "params.yaml").read_text()
+    assert f'rev = "{head}"' in (project / "pyproject.toml").read_text()
 
     # Only the files the template changed are modified, and copier's answers, which now name head.
     files_before, files_fresh = files(before), files(tree(fresh))
