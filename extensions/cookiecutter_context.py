@@ -43,10 +43,10 @@ def jsonify(value, indent: int = 4) -> str:
 
 def now(timezone: str, form: str) -> str:
     """cookiecutter's `{% now 'utc', '%Y' %}`: the time in a zone ('utc', 'local' or a tz database name)."""
-    zone = {"utc": datetime.timezone.utc, "local": None}.get(timezone.lower(), None)
-    if zone is None and timezone.lower() != "local":
-        zone = zoneinfo.ZoneInfo(timezone)
-    return datetime.datetime.now(zone).astimezone(zone).strftime(form)
+    if timezone.lower() == "local":
+        return datetime.datetime.now().astimezone().strftime(form)
+    zone = datetime.timezone.utc if timezone.lower() == "utc" else zoneinfo.ZoneInfo(timezone)
+    return datetime.datetime.now(zone).strftime(form)
 
 
 def template_origin(context: dict) -> dict:
