@@ -2,8 +2,8 @@
 
 copier.yml loads this file (`_jinja_extensions`, through copier-template-extensions). Every file of the
 template says `cookiecutter.<name>`; here that name reads copier's answer of the same name, and a private
-`cookiecutter.__<name>` reads copier's computed value `<name>`. Before copier writes anything, the answers
-pass the same checks as cookiecutter's pre-generation hook, which this file imports rather than repeats.
+`cookiecutter.__<name>` reads copier's computed value `<name>`. The `pre_generation_check` filter runs
+cookiecutter's pre-generation hook's checks, which this file imports rather than repeats.
 """
 
 import datetime
@@ -69,26 +69,24 @@ def pre_generation_hook():
     return module
 
 
-@cache
-def check(answers: str, project: str) -> None:
+def pre_generation_check(answers: dict, project: object) -> str:
+    """Nothing, or copier stops with the hook's one line; project: the project's folder, or None if unknown."""
     hook = pre_generation_hook()
     try:
-        hook.validate(json.loads(answers), project)
+        hook.validate(answers, None if project is None else str(project))
     except hook.Invalid as error:
         raise UserMessageError(f"error: {error}") from None
+    return ""
 
 
 class CookiecutterContext(ContextHook):
     def __init__(self, environment):
         super().__init__(environment)
-        environment.filters.update(slugify=slugify, jsonify=jsonify)
+        environment.filters.update(slugify=slugify, jsonify=jsonify, pre_generation_check=pre_generation_check)
 
     def hook(self, context: dict) -> None:
         answers = {name: context[name] for name in QUESTIONS if name in context}
         answers.update({f"__{name}": context[name] for name in COMPUTED if name in context})
-        if context["_copier_phase"] == "render":
-            # Rendering starts with the template folder's name, before any file is written.
-            check(json.dumps(answers, sort_keys=True), str(context["_copier_conf"]["dst_path"]))
         if context["_copier_phase"] == "tasks":
             answers.update(template_origin(context))
         context["cookiecutter"] = answers

@@ -187,21 +187,24 @@ def credentials(url: str) -> bool:
     return "@" in parts.netloc or any(SECRET_QUERY.search(name) for name, _ in query)
 
 
-def system_folder(path: str, project: str) -> bool:
+def system_folder(path: str, project: str | None) -> bool:
     """Whether a path (relative to the project's folder) is a root, a top-level folder, the home folder, or
-    inside the system's own folders."""
+    inside the system's own folders. Without the project's folder, a relative path cannot tell: no."""
     if re.match(r"~[\\/]*$", path):
         return True
     drive = re.match(r"[A-Za-z]:[\\/]", path)
     if drive or path.startswith("\\"):
         parts = [part.lower() for part in re.split(r"[\\/]+", path[len(drive.group()) if drive else 0 :]) if part]
         return len(parts) < 1 or parts[0] in WINDOWS_SYSTEM_FOLDERS
-    absolute = os.path.abspath(os.path.join(project, os.path.expanduser(path)))
+    path = os.path.expanduser(path)
+    if project is None and not os.path.isabs(path):
+        return False
+    absolute = os.path.abspath(os.path.join(project or "", path))
     parts = [part for part in posixpath.normpath(absolute).split("/") if part]
     return len(parts) <= 1 or parts[0] in SYSTEM_FOLDERS
 
 
-def check_remote(remote: str, url: str, project: str) -> None:
+def check_remote(remote: str, url: str, project: str | None) -> None:
     if remote == "none":
         if url:
             raise Invalid(f"dvc_remote_url: {url!r} is set but dvc_remote is 'none'; leave the URL empty")
@@ -232,7 +235,7 @@ def check_remote(remote: str, url: str, project: str) -> None:
     check_bucket(remote, rest.split("/", 1)[0])
 
 
-def check_tracking_uri(uri: str, project: str) -> None:
+def check_tracking_uri(uri: str, project: str | None) -> None:
     check_text("mlflow_tracking_uri", uri)
     scheme = uri.partition(":")[0].split("+")[0]
     if credentials(uri):
@@ -254,9 +257,9 @@ def check_tracking_uri(uri: str, project: str) -> None:
         raise Invalid(f"mlflow_tracking_uri: {uri!r} puts the store in a root or system folder; use a path of its own")
 
 
-def validate(answers: dict, project: str = ".") -> None:
+def validate(answers: dict, project: str | None = ".") -> None:
     """Raise Invalid for the first bad answer; relative paths are relative to the project's folder
-    (cookiecutter runs this hook inside it; copier names it before making it)."""
+    (cookiecutter runs this hook inside it; copier names it before making it), or None when it is unknown."""
     for field, choices in CHOICES.items():
         if answers.get(field) not in choices:
             raise Invalid(f"{field}: {shown(str(answers.get(field)))} is not one of the choices {', '.join(choices)}")

@@ -131,12 +131,15 @@ def test_copier_yml_asks_cookiecutter_jsons_questions():
 
 @pytest.mark.slow
 def test_a_copier_project_takes_a_later_template_commit_over_its_teams_edits(template_clone, tmp_path, monkeypatch):
-    """From a URL, as teams take the template: the library's git source moves to the new commit too."""
+    """From a URL, as teams take the template: the library's git source moves to the new commit too. The DVC
+    remote is a folder two levels up, which copier's renders of the update (in a temporary folder) must not
+    take for a top-level one."""
+    answers = {"project_name": NAME, "dvc_remote": "local", "dvc_remote_url": "../../dvc-store"}
     monkeypatch.setenv("COPIER_CACHE_DIR", str(tmp_path / "copier-cache"))  # copier mirrors a URL's repository
     url = template_clone.as_uri()
     start = run(template_clone, "git", "rev-parse", "HEAD").stdout.strip()
     project = tmp_path / "project" / SLUG
-    result = copier_copy(url, project, f"--vcs-ref={start}", project_name=NAME)
+    result = copier_copy(url, project, f"--vcs-ref={start}", **answers)
     assert result.returncode == 0, result.stderr
     before = tree(project)
     edit_as_the_team(project)
@@ -150,7 +153,7 @@ def test_a_copier_project_takes_a_later_template_commit_over_its_teams_edits(tem
     markers = run(project, "git", "grep", "--untracked", "-nE", "^(<<<<<<<|=======|>>>>>>>)( |$)", check=False)
     assert markers.returncode == 1, f"conflict markers:\n{markers.stdout}"
     fresh = tmp_path / "fresh" / SLUG
-    assert copier_copy(url, fresh, f"--vcs-ref={head}", project_name=NAME).returncode == 0
+    assert copier_copy(url, fresh, f"--vcs-ref={head}", **answers).returncode == 0
     expected = {
         name: TEAM_EDITS[name](text.decode()).encode() if name in TEAM_EDITS else text
         for name, text in tree(fresh).items()
