@@ -65,8 +65,8 @@ dist: setup ## Build the cd4ml library's wheel and sdist into dist/; TAG=cd4ml-v
 	$(BIN)/uv build --quiet --out-dir dist cd4ml
 
 lint: setup ## Lint the template's own code and the library (the baked code is linted by the tests)
-	$(BIN)/ruff check hooks tests benchmarks
-	$(BIN)/ruff format --check hooks tests benchmarks
+	$(BIN)/ruff check hooks extensions tests benchmarks
+	$(BIN)/ruff format --check hooks extensions tests benchmarks
 	cd cd4ml && $(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 lock: setup ## Re-resolve the baked project's lock and requirements-dev.txt (needs the package index)

@@ -8,12 +8,14 @@ import json
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 # The answers as JSON text inside a JSON string literal: tojson escapes quotes and backslashes and
 # writes ' as \u0027, so no answer can end this raw string or be read as Python. The pre-generation
-# hook has checked them; nothing else here is rendered.
-ANSWERS = json.loads(json.loads(r'''{{ cookiecutter | jsonify | tojson }}'''))  # fmt: skip
+# hook has checked them; nothing else here is rendered. copier's tasks (copier.yml) run this file
+# unrendered and give the answers as JSON in the first argument instead.
+RENDERED_ANSWERS = r'''{{ cookiecutter | jsonify | tojson }}'''  # fmt: skip
 
 
 def dvc_config(remote: str, url: str) -> str:
@@ -114,25 +116,37 @@ def remove_other_ci_folders() -> None:
             Path(folder).rmdir()
 
 
-def main() -> None:
+def write_files(answers: dict) -> None:
+    """The files a bake holds beyond the template's own: DVC's config, where the library comes from."""
     remove_other_ci_folders()
-    Path(".dvc/config").write_text(dvc_config(ANSWERS["dvc_remote"], ANSWERS["dvc_remote_url"]), encoding="utf-8")
-    if "_template" in ANSWERS and "_repo_dir" in ANSWERS:  # cookiecutter; cruft writes its own state
-        state = cruft_state(ANSWERS)
+    Path(".dvc/config").write_text(dvc_config(answers["dvc_remote"], answers["dvc_remote_url"]), encoding="utf-8")
+    if "_template" in answers and "_repo_dir" in answers:  # cookiecutter; cruft and copier write their own state
+        state = cruft_state(answers)
         Path(".cruft.json").write_text(json.dumps(state, indent=2) + "\n")
         origin = (state["template"], state["commit"])
-    elif "_template" in ANSWERS and "_commit" in ANSWERS:
-        # cruft: `cruft create`, and both renders `cruft update` diffs, so the library's source
-        # moves to the new commit with the rest of the update.
-        origin = (ANSWERS["_template"], ANSWERS["_commit"])
+    elif "_template" in answers and "_commit" in answers:
+        # cruft and copier: on a bake, and in every render that `cruft update` or `copier update`
+        # compares, so the library's source moves to the new commit with the rest of the update.
+        origin = (answers["_template"], answers["_commit"])
     else:
         origin = None
     if origin is not None:
         with Path("pyproject.toml").open("a", encoding="utf-8") as pyproject:
             pyproject.write(library_source(*origin))
+
+
+def main(answers: dict, update: bool = False) -> None:
+    """A bake: its files, a first commit and the next steps. An update (copier's) writes the files only."""
+    write_files(answers)
+    if update:
+        return
     print(first_commit())
-    print(f"\nNext:\n  cd {ANSWERS['project_slug']}\n  make setup\n  make repro\n")
+    print(f"\nNext:\n  cd {Path.cwd().name}\n  make setup\n  make repro\n")
 
 
 if __name__ == "__main__":
-    main()
+    arguments = sys.argv[1:]
+    main(
+        json.loads(arguments[0]) if arguments else json.loads(json.loads(RENDERED_ANSWERS)),
+        update=arguments[1:] == ["--update"],
+    )

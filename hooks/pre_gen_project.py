@@ -3,7 +3,8 @@
 A bad answer stops generation with one line that names the field, the value and the rule
 (exit status 2); cookiecutter then removes the half-made project folder. The answers arrive
 as data, never as code, and the checks use no package beyond the standard library, so they
-hold wherever cookiecutter is installed.
+hold wherever cookiecutter is installed. copier runs the same checks: its extension
+(extensions/cookiecutter_context.py) imports this file and calls validate().
 """
 
 import ipaddress
@@ -17,8 +18,9 @@ import unicodedata
 import urllib.parse
 
 # The answers as JSON text inside a JSON string literal: tojson escapes quotes and backslashes and
-# writes ' as \u0027, so no answer can end this raw string or be read as Python.
-ANSWERS = json.loads(json.loads(r'''{{ cookiecutter | jsonify | tojson }}'''))  # fmt: skip
+# writes ' as \u0027, so no answer can end this raw string or be read as Python. Only cookiecutter
+# renders it; read when the file runs, so that copier's extension can import the file unrendered.
+RENDERED_ANSWERS = r'''{{ cookiecutter | jsonify | tojson }}'''  # fmt: skip
 
 # cookiecutter.json's choices (a test keeps them equal): a replay file or cruft skips cookiecutter's check.
 CHOICES = {
@@ -185,19 +187,24 @@ def credentials(url: str) -> bool:
     return "@" in parts.netloc or any(SECRET_QUERY.search(name) for name, _ in query)
 
 
-def system_folder(path: str) -> bool:
-    """Whether a path is a root, a top-level folder, the home folder, or inside the system's own folders."""
+def system_folder(path: str, project: str | None) -> bool:
+    """Whether a path (relative to the project's folder) is a root, a top-level folder, the home folder, or
+    inside the system's own folders. Without the project's folder, a relative path cannot tell: no."""
     if re.match(r"~[\\/]*$", path):
         return True
     drive = re.match(r"[A-Za-z]:[\\/]", path)
     if drive or path.startswith("\\"):
         parts = [part.lower() for part in re.split(r"[\\/]+", path[len(drive.group()) if drive else 0 :]) if part]
         return len(parts) < 1 or parts[0] in WINDOWS_SYSTEM_FOLDERS
-    parts = [part for part in posixpath.normpath(os.path.abspath(os.path.expanduser(path))).split("/") if part]
+    path = os.path.expanduser(path)
+    if project is None and not os.path.isabs(path):
+        return False
+    absolute = os.path.abspath(os.path.join(project or "", path))
+    parts = [part for part in posixpath.normpath(absolute).split("/") if part]
     return len(parts) <= 1 or parts[0] in SYSTEM_FOLDERS
 
 
-def check_remote(remote: str, url: str) -> None:
+def check_remote(remote: str, url: str, project: str | None) -> None:
     if remote == "none":
         if url:
             raise Invalid(f"dvc_remote_url: {url!r} is set but dvc_remote is 'none'; leave the URL empty")
@@ -217,7 +224,7 @@ def check_remote(remote: str, url: str) -> None:
     if remote == "local":
         if separator or url.startswith("file:"):
             raise Invalid(f"dvc_remote_url: {url!r} has a scheme; the local remote takes a folder path")
-        if system_folder(url):
+        if system_folder(url, project):
             raise Invalid(
                 f"dvc_remote_url: {url!r} is a root, top-level, home or system folder; use a folder of its own"
             )
@@ -228,7 +235,7 @@ def check_remote(remote: str, url: str) -> None:
     check_bucket(remote, rest.split("/", 1)[0])
 
 
-def check_tracking_uri(uri: str) -> None:
+def check_tracking_uri(uri: str, project: str | None) -> None:
     check_text("mlflow_tracking_uri", uri)
     scheme = uri.partition(":")[0].split("+")[0]
     if credentials(uri):
@@ -246,11 +253,13 @@ def check_tracking_uri(uri: str) -> None:
             f"mlflow_tracking_uri: {shown(uri)} is not a tracking URI; "
             f"use one of the schemes {', '.join(TRACKING_SCHEMES)}"
         )
-    if scheme == "sqlite" and system_folder(uri.partition(":///")[2] or "/"):
+    if scheme == "sqlite" and system_folder(uri.partition(":///")[2] or "/", project):
         raise Invalid(f"mlflow_tracking_uri: {uri!r} puts the store in a root or system folder; use a path of its own")
 
 
-def validate(answers: dict) -> None:
+def validate(answers: dict, project: str | None = ".") -> None:
+    """Raise Invalid for the first bad answer; relative paths are relative to the project's folder
+    (cookiecutter runs this hook inside it; copier names it before making it), or None when it is unknown."""
     for field, choices in CHOICES.items():
         if answers.get(field) not in choices:
             raise Invalid(f"{field}: {shown(str(answers.get(field)))} is not one of the choices {', '.join(choices)}")
@@ -272,13 +281,13 @@ def validate(answers: dict) -> None:
             f"author_email: {shown(answers['author_email'])} is not an e-mail address of ASCII letters, digits "
             "and punctuation (name@example.com)"
         )
-    check_remote(answers["dvc_remote"], answers["dvc_remote_url"])
-    check_tracking_uri(answers["mlflow_tracking_uri"])
+    check_remote(answers["dvc_remote"], answers["dvc_remote_url"], project)
+    check_tracking_uri(answers["mlflow_tracking_uri"], project)
 
 
 if __name__ == "__main__":
     try:
-        validate(ANSWERS)
+        validate(json.loads(json.loads(RENDERED_ANSWERS)))
     except Invalid as error:
         print(f"error: {error}", file=sys.stderr)
         sys.exit(2)

@@ -81,6 +81,20 @@ def reproduced(tmp_path_factory) -> Path:
     return project
 
 
+@pytest.fixture
+def template_clone(tmp_path) -> Path:
+    """This repository, cloned with its history, so that the test can add a later commit to it.
+
+    The folder's name ends in .git: cookiecutter takes a file:// URL for a git repository only if it
+    says "git" (a "git+" prefix would reach .cruft.json, and cruft cannot clone that).
+    """
+    clone = tmp_path / "cd4ml-template.git"
+    run(TEMPLATE, "git", "clone", "-q", str(TEMPLATE), str(clone))
+    shallow = run(clone, "git", "rev-parse", "--is-shallow-repository").stdout.strip()
+    assert shallow == "false", "these tests need the template's history: a full clone (fetch-depth: 0 in CI)"
+    return clone
+
+
 def copy_project(project: Path, folder: Path) -> Path:
     """A private copy of a bake, DVC cache and git history included, that a test may change."""
     return Path(shutil.copytree(project, folder / project.name, symlinks=True))

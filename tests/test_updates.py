@@ -11,7 +11,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import TEMPLATE, run
+from conftest import run
 
 pytestmark = pytest.mark.slow  # several bakes and cruft runs; `make test-fast` leaves it out
 
@@ -48,20 +48,6 @@ TEAM_EDITS: dict[str, Callable[[str], str]] = {
         "### Intended use\n\nRanks accounts by churn risk for the retention team's calls.\n\n_Fill in:",
     ),
 }
-
-
-@pytest.fixture
-def template_clone(tmp_path) -> Path:
-    """This repository, cloned with its history, so that the test can add a later commit to it.
-
-    The folder's name ends in .git: cookiecutter takes a file:// URL for a git repository only if it
-    says "git" (a "git+" prefix would reach .cruft.json, and cruft cannot clone that).
-    """
-    clone = tmp_path / "cd4ml-template.git"
-    run(TEMPLATE, "git", "clone", "-q", str(TEMPLATE), str(clone))
-    shallow = run(clone, "git", "rev-parse", "--is-shallow-repository").stdout.strip()
-    assert shallow == "false", "these tests need the template's history: a full clone (fetch-depth: 0 in CI)"
-    return clone
 
 
 def first_commit(clone: Path, *log: str) -> str:
