@@ -51,6 +51,10 @@ HOSTILE = [
     "a\x85b",
     "\tx",
     "naïve 😀",
+    "dask",  # names of frame libraries, which pandera looks for as attributes
+    "pyspark",
+    "modin",
+    "polars",
 ]
 NAMES = st.one_of(st.sampled_from(HOSTILE), st.text(max_size=12))
 

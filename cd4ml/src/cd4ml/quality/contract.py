@@ -93,11 +93,23 @@ def schema(contract: dict, frame: pd.DataFrame) -> pa.DataFrameSchema:
 
 
 def failures(frame: pd.DataFrame, contract: dict) -> pd.DataFrame:
-    """pandera's failure cases: one row per failing value, with the column and the check."""
+    """pandera's failure cases: one row per failing value, with the column and the check.
+
+    pandera sees the columns under positional names: it takes a column named `dask` or `pyspark`
+    for a sign that the frame belongs to that library."""
+    names = {name: f"column_{position}" for position, name in enumerate(frame.columns)}
+    for name in contract["columns"]:
+        names.setdefault(name, f"column_{len(names)}")
+    positional = frame.set_axis([names[name] for name in frame.columns], axis="columns")
+    rules = {names[name]: rule for name, rule in contract["columns"].items()}
     try:  # inplace: the schema coerces nothing, and a copy of a million rows costs seconds
-        schema(contract, frame).validate(frame, lazy=True, inplace=True)
+        schema({**contract, "columns": rules}, positional).validate(
+            positional, lazy=True, inplace=True
+        )
     except pa.errors.SchemaErrors as errors:
-        return errors.failure_cases
+        found = errors.failure_cases
+        original = {value: name for name, value in names.items()}
+        return found.assign(column=found["column"].map(original))
     return pd.DataFrame(columns=["column", "check", "failure_case"])
 
 
