@@ -1,3 +1,7 @@
+import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from cd4ml.adopt import params_file
 
 PARAMS = """\
@@ -31,3 +35,22 @@ def test_edits_keep_every_comment_and_the_rest_of_the_file(tmp_path):
     params_file.update(file, {"evaluate.thresholds": {"accuracy": 0.8}})
     assert "    accuracy: 0.8\n  # The model tests require this margin.\n" in file.read_text()
     assert file.read_text().count("#") == PARAMS.count("#") + 1
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.text(st.characters(exclude_categories=("Cs",)), min_size=1, max_size=8),
+    edge=st.sampled_from("\r\n\x85\u2028\u2029"),
+)
+def test_any_text_reads_back_as_written_line_breaks_included(tmp_path_factory, name, edge):
+    """A column name with a character YAML reads as a line break (U+0085 ends some spreadsheet
+    headers) is written so that it reads back as given, as a target and in a list."""
+    file = tmp_path_factory.mktemp("params") / "params.yaml"
+    file.write_text(PARAMS)
+    written = {"ingest.target": name + edge, "ingest.na_values": [edge + name, name]}
+    params_file.update(file, written)
+    read = yaml.safe_load(file.read_text())["ingest"]
+    assert (read["target"], read["na_values"]) == (
+        written["ingest.target"],
+        written["ingest.na_values"],
+    )

@@ -5,9 +5,14 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 
 from ..errors import PipelineError
 from ..files import write_text
+
+# Characters YAML reads as a line break: ruamel writes them raw in a plain or single-quoted scalar,
+# where reading folds them into a space; in double quotes they are escaped and read back as written.
+LINE_BREAKS = frozenset("\r\n\x85\u2028\u2029")
 
 
 def _yaml() -> YAML:
@@ -21,6 +26,7 @@ def update(file: Path, changes: dict[str, object], comments: dict[str, str] | No
     """Set each dotted name to its value; a missing key is added, with its comment if given."""
     document = _yaml().load(file.read_text())
     for name, value in changes.items():
+        value = _exact(value)
         *sections, key = name.split(".")
         parent = document
         for section in sections:
@@ -36,6 +42,17 @@ def update(file: Path, changes: dict[str, object], comments: dict[str, str] | No
     text = io.StringIO()
     _yaml().dump(document, text)
     write_text(text.getvalue(), file)
+
+
+def _exact(value):
+    """The value with each text holding a line-break character double-quoted: it reads back."""
+    if isinstance(value, str) and LINE_BREAKS & set(value):
+        return DoubleQuotedScalarString(value)
+    if isinstance(value, list):
+        return [_exact(item) for item in value]
+    if isinstance(value, dict):
+        return {_exact(key): _exact(item) for key, item in value.items()}
+    return value
 
 
 def replace_mapping(parent: CommentedMap, key: str, values: dict) -> None:
