@@ -1,7 +1,8 @@
 """Reading a user's data file the same way every time: its CSV dialect, and one line per bad column.
 
 The dialect (separator, decimal mark, encoding) is detected once by `adopt`, stored under `ingest:`
-in params.yaml, and used by `ingest` from then on, so a user can correct it there.
+in params.yaml with the file's missing-value markers (`na_values`, such as "?"), and used by every
+reader from then on (ingest, predict), so a user can correct it there.
 """
 
 import csv
@@ -23,6 +24,7 @@ TYPE_SAMPLE = 10_000  # values looked at before a whole column is parsed
 LIMIT = 60  # characters of a value quoted in a message
 MOSTLY = 0.8  # a text column with this share of numbers is a numeric column with stray text
 SUGGESTIONS = 3  # column names offered for a missing target
+DIALECT = ("separator", "decimal", "encoding")
 
 
 def shorten(value: object, limit: int = LIMIT) -> str:
@@ -52,19 +54,45 @@ def detect_dialect(file: Path) -> dict:
     return {"separator": separator, "decimal": decimal, "encoding": encoding}
 
 
-def read_table(file: Path, dialect: dict | None = None) -> pd.DataFrame:
-    """A CSV (in the given dialect, or detected) or parquet file; each problem in one line."""
+def csv_options(params: dict) -> dict | None:
+    """How params.yaml says CSV files are read (`ingest:` separator, decimal, encoding and
+    na_values), or None to detect each file's dialect."""
+    section = params.get("ingest") or {}
+    chosen = {key: section[key] for key in DIALECT if section.get(key)}
+    markers = section.get("na_values") or []
+    if not isinstance(markers, list) or not all(isinstance(item, str) for item in markers):
+        raise PipelineError(
+            f"params.yaml: ingest.na_values is {shorten(markers)}; use a list of the texts that "
+            "mean a missing value, e.g. ['?', 'n/a']"
+        )
+    if markers:
+        chosen["na_values"] = markers
+    return chosen or None
+
+
+def csv_arguments(file: Path, options: dict | None) -> dict:
+    """pandas' read_csv arguments for file: the options given, the dialect detected where they
+    name none. Dask's read_csv takes the same."""
+    options = options or {}
+    if not all(key in options for key in DIALECT):
+        options = {**detect_dialect(file), **options}
+    return {
+        "sep": options.get("separator", ","),
+        "decimal": options.get("decimal", "."),
+        "encoding": options.get("encoding", "utf-8"),
+        "na_values": options.get("na_values") or None,
+    }
+
+
+def read_table(file: Path, options: dict | None = None) -> pd.DataFrame:
+    """A CSV (read with the options of csv_options, the dialect detected where they name none) or
+    parquet file; each problem in one line."""
     try:
         if file.suffix.lower() == ".parquet":
             frame = pd.read_parquet(file)
         else:
-            dialect = dialect or detect_dialect(file)
-            frame = pd.read_csv(
-                file,
-                sep=dialect.get("separator", ","),
-                decimal=dialect.get("decimal", "."),
-                encoding=dialect.get("encoding", "utf-8"),
-                low_memory=False,  # one type per column, not one per chunk
+            frame = pd.read_csv(  # one type per column, not one per chunk
+                file, **csv_arguments(file, options), low_memory=False
             )
     except MemoryError:
         raise  # a file too large for this process, not a corrupt one: __main__ says so
