@@ -186,3 +186,29 @@ def test_the_missing_value_markers_of_params_are_gaps_in_any_dialect(
 def test_na_values_that_are_not_a_list_of_texts_are_one_line(markers):
     with pytest.raises(errors.PipelineError, match=r"ingest\.na_values is .* a list of the texts"):
         reading.csv_options({"ingest": {"na_values": markers}})
+
+
+@pytest.mark.parametrize("rows", [200_000, 1_000_000])
+def test_a_parquet_decompression_bomb_is_refused_in_one_line_before_reading(
+    tmp_path, monkeypatch, rows
+):
+    """Millions of equal values pack into a few KB; the memory here is made 1 MB to stand in for
+    a machine that such a file would fill."""
+    file = tmp_path / "bomb.parquet"
+    pd.DataFrame({"zero": np.zeros(rows), "label": np.zeros(rows, dtype=int)}).to_parquet(file)
+    monkeypatch.setattr(reading, "memory_bytes", lambda: 2**20)
+    monkeypatch.setattr(pd, "read_parquet", lambda *args, **kwargs: pytest.fail("read it"))
+    with pytest.raises(errors.PipelineError) as refused:
+        reading.read_table(file)
+    message = str(refused.value)
+    assert message.startswith(f"{file}: {rows:,} rows of 2 columns unpack to at least ")
+    assert "refusing a decompression bomb" in message and "\n" not in message
+
+
+def test_a_parquet_file_that_packs_little_is_read_whatever_its_size(tmp_path, monkeypatch):
+    generator = np.random.default_rng(0)
+    file = tmp_path / "data.parquet"
+    frame = pd.DataFrame({"reading": generator.normal(size=20_000)})
+    frame.to_parquet(file)
+    monkeypatch.setattr(reading, "memory_bytes", lambda: 2**10)
+    pd.testing.assert_frame_equal(reading.read_table(file), frame)

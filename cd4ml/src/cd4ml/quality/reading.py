@@ -7,6 +7,7 @@ reader from then on (ingest, predict), so a user can correct it there.
 
 import csv
 import difflib
+import os
 import re
 from pathlib import Path
 
@@ -24,6 +25,9 @@ TYPE_SAMPLE = 10_000  # values looked at before a whole column is parsed
 LIMIT = 60  # characters of a value quoted in a message
 MOSTLY = 0.8  # a text column with this share of numbers is a numeric column with stray text
 SUGGESTIONS = 3  # column names offered for a missing target
+# A parquet file whose values would take more than this machine's memory and over this many times
+# its own size is refused: real data compresses a few times, a decompression bomb thousands.
+BOMB_RATIO = 100
 DIALECT = ("separator", "decimal", "encoding")
 
 
@@ -89,11 +93,14 @@ def read_table(file: Path, options: dict | None = None) -> pd.DataFrame:
     parquet file; each problem in one line."""
     try:
         if file.suffix.lower() == ".parquet":
+            check_unpacked_size(file)
             frame = pd.read_parquet(file)
         else:
             frame = pd.read_csv(  # one type per column, not one per chunk
                 file, **csv_arguments(file, options), low_memory=False
             )
+    except PipelineError:
+        raise
     except MemoryError:
         raise  # a file too large for this process, not a corrupt one: __main__ says so
     except Exception as error:  # pandas and pyarrow raise many types for a corrupt file
@@ -107,6 +114,29 @@ def read_table(file: Path, options: dict | None = None) -> pd.DataFrame:
         if booleans_with_gaps(frame[name]):  # pandas' nullable booleans: the contract says bool
             frame[name] = frame[name].astype("boolean")
     return frame
+
+
+def memory_bytes() -> float:
+    """This machine's physical memory; unknown (infinite) where the system does not say."""
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return float("inf")
+
+
+def check_unpacked_size(file: Path) -> None:
+    """Refuse in one line a parquet file that would unpack to more than memory and BOMB_RATIO
+    times its size, from its metadata (8 bytes per value at least), before reading a value."""
+    import pyarrow.parquet
+
+    metadata = pyarrow.parquet.read_metadata(file)
+    unpacked, packed = metadata.num_rows * metadata.num_columns * 8, file.stat().st_size
+    if unpacked > memory_bytes() and unpacked > BOMB_RATIO * packed:
+        raise PipelineError(
+            f"{file}: {metadata.num_rows:,} rows of {metadata.num_columns} columns unpack to at "
+            f"least {unpacked / 2**30:.1f} GB from {packed:,} bytes, more than this machine's "
+            f"memory and over {BOMB_RATIO} times the file's size; refusing a decompression bomb"
+        )
 
 
 def booleans_with_gaps(values: pd.Series) -> bool:
