@@ -8,6 +8,7 @@ import pytest
 from cd4ml.config import load_params, param, path
 from cd4ml.pipeline import ingest
 from cd4ml.pipeline.ingest import load_bundled
+from cd4ml.quality.reading import csv_options
 
 
 @pytest.fixture(scope="session")
@@ -41,5 +42,5 @@ def current(params) -> pd.DataFrame:
         param(params, "ingest.target"),
         path(params, "raw"),
         param(params, "train.task"),
-        ingest.dialect_of(params),
+        csv_options(params),
     )

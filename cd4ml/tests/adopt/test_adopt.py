@@ -1,3 +1,4 @@
+import argparse
 import os
 import shutil
 import subprocess
@@ -10,6 +11,7 @@ import yaml
 from cd4ml import errors
 from cd4ml.adopt import adopt, workspace
 from cd4ml.config import load_params
+from cd4ml.quality import reading
 
 
 def test_a_misspelt_target_gets_the_closest_column_names_and_nothing_is_written(
@@ -127,3 +129,20 @@ def test_replace_removes_the_old_data_and_the_printed_commit_takes_every_change(
     shell("bash", "-c", commit)
     assert not list(project.glob("ran*")) and shell("git", "status", "--porcelain") == ""
     assert shell("git", "show", "--stat", "--format=%s", "HEAD").startswith(f"Adopt {name}")
+
+
+def test_na_values_are_read_as_gaps_and_written_to_params(project, mixed_frame):
+    """adopt --na-values "?": the markers are gaps in the contract and for every later reader."""
+    marked = mixed_frame.astype({"age": object}).assign(
+        age=lambda frame: frame["age"].where(frame["age"].notna(), "?")
+    )
+    parser = argparse.ArgumentParser()
+    adopt.arguments(parser)
+    given = parser.parse_args(["x.csv", "--target", "label", "--na-values", "?"]).na_values
+    adopted(project, marked, "first.csv", "--no-repro", na_values=given)
+    params = load_params()
+    assert params["ingest"]["na_values"] == ["?"]
+    contract = yaml.safe_load(Path(params["paths"]["contract"]).read_text())
+    assert contract["columns"]["age"]["type"] == "float" and contract["columns"]["age"]["nullable"]
+    read = reading.read_table(Path("data/raw/first.csv"), reading.csv_options(params))
+    assert read["age"].isna().sum() == mixed_frame["age"].isna().sum() > 0

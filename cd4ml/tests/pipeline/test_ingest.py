@@ -5,6 +5,7 @@ import pytest
 
 from cd4ml import errors
 from cd4ml.pipeline import ingest
+from cd4ml.quality import reading
 
 
 @pytest.mark.parametrize(
@@ -85,6 +86,6 @@ def test_a_folder_reached_through_a_dotted_path_is_not_hidden(tmp_path, mixed_fr
 def test_the_dialect_in_params_is_how_csv_files_are_read(tmp_path):
     (tmp_path / "export.csv").write_text("label;mass\na;1,5\nb;2,25\n")
     params = {"ingest": {"separator": ";", "decimal": ",", "encoding": "utf-8"}}
-    frame = ingest.ingest("raw", "label", tmp_path, dialect=ingest.dialect_of(params))
+    frame = ingest.ingest("raw", "label", tmp_path, dialect=reading.csv_options(params))
     assert frame["mass"].tolist() == [1.5, 2.25]
-    assert ingest.dialect_of({"ingest": {"source": "raw"}}) is None  # detected per file
+    assert reading.csv_options({"ingest": {"source": "raw"}}) is None  # detected per file

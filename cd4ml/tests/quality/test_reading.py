@@ -4,6 +4,8 @@ import tracemalloc
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from cd4ml import errors
 from cd4ml.quality import reading
@@ -150,3 +152,63 @@ def test_the_dialect_is_detected_from_a_bounded_prefix_of_a_file_without_line_br
         tracemalloc.stop()
     assert dialect["separator"] == ";"
     assert peak < 20 * reading.SAMPLE_BYTES
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    seed=st.integers(0, 2**32 - 1),
+    markers=st.lists(st.sampled_from(["?", "-", "n.a.", "missing", "—"]), min_size=1, max_size=3),
+    separator=st.sampled_from([",", ";", "\t"]),
+)
+def test_the_missing_value_markers_of_params_are_gaps_in_any_dialect(
+    tmp_path_factory, seed, markers, separator
+):
+    """ingest.na_values alone: the markers are gaps, the dialect is still detected."""
+    generator = np.random.default_rng(seed)
+    rows = 40
+    numbers = generator.normal(0, 100, rows)
+    marked = generator.random(rows) < 0.3
+    cells = [
+        generator.choice(markers) if gap else repr(float(value))
+        for gap, value in zip(marked, numbers, strict=True)
+    ]
+    frame = pd.DataFrame({"reading": cells, "label": generator.choice(["a", "b"], rows)})
+    file = tmp_path_factory.mktemp("markers") / "data.csv"
+    frame.to_csv(file, sep=separator, index=False)
+    options = reading.csv_options({"ingest": {"na_values": markers}})
+    read = reading.read_table(file, options)
+    assert list(read.columns) == ["reading", "label"]
+    assert read["reading"].isna().tolist() == marked.tolist()
+    assert read["reading"].dropna().tolist() == numbers[~marked].tolist()
+
+
+@pytest.mark.parametrize("markers", ["?", [1], {"?": 1}])
+def test_na_values_that_are_not_a_list_of_texts_are_one_line(markers):
+    with pytest.raises(errors.PipelineError, match=r"ingest\.na_values is .* a list of the texts"):
+        reading.csv_options({"ingest": {"na_values": markers}})
+
+
+@pytest.mark.parametrize("rows", [200_000, 1_000_000])
+def test_a_parquet_decompression_bomb_is_refused_in_one_line_before_reading(
+    tmp_path, monkeypatch, rows
+):
+    """Millions of equal values pack into a few KB; the memory here is made 1 MB to stand in for
+    a machine that such a file would fill."""
+    file = tmp_path / "bomb.parquet"
+    pd.DataFrame({"zero": np.zeros(rows), "label": np.zeros(rows, dtype=int)}).to_parquet(file)
+    monkeypatch.setattr(reading, "memory_bytes", lambda: 2**20)
+    monkeypatch.setattr(pd, "read_parquet", lambda *args, **kwargs: pytest.fail("read it"))
+    with pytest.raises(errors.PipelineError) as refused:
+        reading.read_table(file)
+    message = str(refused.value)
+    assert message.startswith(f"{file}: {rows:,} rows of 2 columns unpack to at least ")
+    assert "refusing a decompression bomb" in message and "\n" not in message
+
+
+def test_a_parquet_file_that_packs_little_is_read_whatever_its_size(tmp_path, monkeypatch):
+    generator = np.random.default_rng(0)
+    file = tmp_path / "data.parquet"
+    frame = pd.DataFrame({"reading": generator.normal(size=20_000)})
+    frame.to_parquet(file)
+    monkeypatch.setattr(reading, "memory_bytes", lambda: 2**10)
+    pd.testing.assert_frame_equal(reading.read_table(file), frame)

@@ -1,6 +1,9 @@
 """A row's answer depends on the row alone: not on the rows scored with it in a batch of the
 service, a chunk of batch predict or a file, whatever their gaps."""
 
+import tempfile
+from pathlib import Path
+
 import numpy as np
 import orjson
 import pandas as pd
@@ -11,6 +14,7 @@ from sklearn.linear_model import LogisticRegression
 
 from cd4ml import input_schema
 from cd4ml.pipeline import train
+from cd4ml.quality import contract, contract_file, reading
 from cd4ml.scoring import scored_rows
 from cd4ml.serving import batching
 
@@ -91,3 +95,30 @@ def test_a_gap_where_the_contract_allows_none_is_one_line_naming_the_column(mode
     frame = pd.DataFrame.from_records([{"visits": None}, {"visits": 3}], columns=FEATURES)
     with pytest.raises(Exception, match=r"new\.csv: column 'visits' cannot be read as int64"):
         scored_rows("classification", model, frame, strict, "new.csv")
+
+
+SPACED = st.text(alphabet=" ab\t", min_size=1, max_size=4).filter(lambda text: text.strip())
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(labels=st.lists(SPACED, min_size=2, max_size=3, unique=True))
+def test_class_labels_with_spaces_come_back_exactly_from_contract_service_and_predict(labels):
+    """' yes' and 'yes ' are the classes the user has: nothing strips or merges them."""
+    generator = np.random.default_rng(0)
+    frame = pd.DataFrame({"reading": generator.normal(size=60), "label": np.resize(labels, 60)})
+    with tempfile.TemporaryDirectory() as folder:
+        frame.to_csv(Path(folder) / "data.csv", index=False)
+        assert (
+            reading.read_table(Path(folder) / "data.csv")["label"].tolist()
+            == frame["label"].tolist()
+        )
+    drafted = contract_file.parse(contract_file.render(contract.draft(frame, "label")))
+    assert drafted["columns"]["label"]["allowed"] == sorted(labels)
+    model = train.train(frame, "label", LogisticRegression())
+    declared = input_schema.dtypes(["reading"], drafted["columns"])
+    answers = batching.predict(model, declared, [{"reading": value} for value in frame["reading"]])
+    assert {answer["prediction"] for answer in answers} <= set(labels)
+    assert all(set(answer["probabilities"]) == set(labels) for answer in answers)
+    scored = scored_rows("classification", model, frame, declared, "new.csv")
+    assert {f"probability_{label}" for label in labels} <= set(scored.columns)
+    assert set(scored["prediction"]) <= set(labels)

@@ -44,6 +44,14 @@ def arguments(parser) -> None:
     parser.add_argument(
         "--replace", action="store_true", help="replace the data set the project holds now"
     )
+    parser.add_argument(
+        "--na-values",
+        action="append",
+        default=[],
+        metavar="MARKER",
+        help='a text that means a missing value in a CSV file, such as "?" (repeat for more); '
+        "written to params.yaml's ingest.na_values",
+    )
 
 
 def destination(file: Path, raw: Path) -> Path:
@@ -75,9 +83,15 @@ class Plan:
 
 
 def main(
-    params: dict, file: Path, target: str, task: str | None, no_repro: bool, replace: bool = False
+    params: dict,
+    file: Path,
+    target: str,
+    task: str | None,
+    no_repro: bool,
+    replace: bool = False,
+    na_values: list[str] = (),
 ) -> None:
-    plan = prepare(params, file, target, task, replace)
+    plan = prepare(params, file, target, task, replace, list(na_values))
     changed = touched(params, plan.placed, plan.replaced, no_repro)
     scratch = SCRATCH if SCRATCH.parent.is_dir() else Path(".")
     try:
@@ -93,11 +107,14 @@ def main(
     print("\n".join([*summary(plan, path(params, "raw")), *run, review, f"  {commit}"]))
 
 
-def prepare(params: dict, file: Path, target: str, task: str | None, replace: bool) -> Plan:
+def prepare(
+    params: dict, file: Path, target: str, task: str | None, replace: bool, na_values: list[str]
+) -> Plan:
     """Read the file and decide everything; nothing is written yet."""
     raw = path(params, "raw")
     placed = destination(file, raw)
-    dialect = detect_dialect(file) if file.suffix.lower() == ".csv" else {}
+    csv = file.suffix.lower() == ".csv"
+    dialect = {**detect_dialect(file), "na_values": na_values} if csv else {}
     frame = read_table(file, dialect or None)
     check_target(frame.columns, target, file)
     task, task_reason = decide.task_for(frame[target], task)

@@ -1,6 +1,7 @@
 """predict: score a CSV or parquet file, or a folder of them, with the champion -> CSV or parquet.
 
-Each output row is an input row with `prediction`, and for a classifier `probability_<class>`
+CSV files are read as ingest reads them (params.yaml's `ingest:` dialect and na_values). Each
+output row is an input row with `prediction`, and for a classifier `probability_<class>`
 per class. On compute.engine pandas the output is one file, CSV or parquet by its suffix, scored
 CHUNK_ROWS rows at a time with a line of progress each; on dask it is a folder of parquet
 partitions, scored on the cluster.
@@ -16,7 +17,7 @@ from ..config import param, path
 from ..errors import PipelineError
 from ..files import write_csv, write_parquet
 from ..quality.contract import load_contract
-from ..quality.reading import read_table
+from ..quality.reading import csv_options, read_table
 
 CHUNK_ROWS = 100_000
 READERS = (".csv", ".parquet")
@@ -115,12 +116,15 @@ def main(params: dict, source: str, output: str, model: str | None = None) -> No
     check_output(target, uses_dask(params))
     files = input_files(source)
     loaded, dtypes = champion(params, model)
+    options = csv_options(params)
     if uses_dask(params):
         from ..dask_engine.predict import predict as distributed
 
-        rows = distributed(cluster(params), files, (loaded, dtypes), task, target, check_columns)
+        rows = distributed(
+            cluster(params), files, (loaded, dtypes), task, target, check_columns, options
+        )
     else:
-        frame = pd.concat([read_table(file) for file in files], ignore_index=True)
+        frame = pd.concat([read_table(file, options) for file in files], ignore_index=True)
         check_columns(frame.columns, loaded, source)
         WRITERS[target.suffix.lower()](in_chunks(task, loaded, dtypes, frame, source), target)
         rows = len(frame)

@@ -6,7 +6,7 @@ import pandas as pd
 
 from ..compute import Cluster
 from ..errors import PipelineError
-from ..quality.reading import check_target, column_problem, detect_dialect, shorten
+from ..quality.reading import check_target, column_problem, csv_arguments, shorten
 from .cluster import connect, dask_modules
 from .frames import from_frame, plain_strings, write_datasets
 
@@ -21,13 +21,8 @@ def read_file(file: Path, target: str | None, dialect: dict | None, partition_mb
                 str(file), split_row_groups="infer", blocksize=int(partition_mb * 2**20)
             )
         else:
-            dialect = dialect or detect_dialect(file)
             frame = dd.read_csv(
-                str(file),
-                sep=dialect.get("separator", ","),
-                decimal=dialect.get("decimal", "."),
-                encoding=dialect.get("encoding", "utf-8"),
-                blocksize=int(partition_mb * 2**20),
+                str(file), **csv_arguments(file, dialect), blocksize=int(partition_mb * 2**20)
             )
     except MemoryError:
         raise  # a file too large for this process, not a corrupt one: __main__ says so

@@ -27,13 +27,19 @@ def scored_meta(meta: pd.DataFrame, task: str, model) -> pd.DataFrame:
 
 
 def predict(
-    settings: Cluster, files: list[Path], loaded: tuple, task: str, target: Path, check: Callable
+    settings: Cluster,
+    files: list[Path],
+    loaded: tuple,
+    task: str,
+    target: Path,
+    check: Callable,
+    options: dict | None = None,
 ) -> int:
-    """Score every row of files into the folder target with loaded, the model and the dtypes of
-    its columns; the number of rows."""
+    """Score every row of files (CSV files read with options, reading.csv_options) into the folder
+    target with loaded, the model and the dtypes of its columns; the number of rows."""
     model, dtypes = loaded
     with connect(settings, "predict") as client:
-        frame = read_raw(files, None, None, settings.partition_mb)
+        frame = read_raw(files, None, options, settings.partition_mb)
         check(frame.columns, model, files[0])
         meta = scored_meta(frame._meta, task, model)
         where = str(files[0].parent if len(files) > 1 else files[0])

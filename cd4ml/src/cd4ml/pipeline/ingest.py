@@ -1,7 +1,7 @@
 """ingest: the bundled data set, or every CSV and parquet file in data/raw -> one parquet file.
 
-CSV files are read in the dialect under `ingest:` in params.yaml (separator, decimal, encoding);
-without one, each file's dialect is detected.
+CSV files are read in the dialect under `ingest:` in params.yaml (separator, decimal, encoding,
+na_values); without one, each file's dialect is detected.
 """
 
 import re
@@ -13,11 +13,10 @@ from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..errors import PipelineError, first_line
 from ..files import write_parquet
-from ..quality.reading import check_target, column_problem, read_table, shorten
+from ..quality.reading import check_target, column_problem, csv_options, read_table, shorten
 
 READERS = (".csv", ".parquet")
 SOURCES = ("bundled", "raw")
-DIALECT = ("separator", "decimal", "encoding")
 
 
 def load_bundled(task: str = "classification") -> pd.DataFrame:
@@ -68,13 +67,6 @@ def load_raw(directory: Path, target: str, dialect: dict | None = None) -> pd.Da
     return frame
 
 
-def dialect_of(params: dict) -> dict | None:
-    """The CSV dialect under `ingest:`, or None (detect it per file) when none is set."""
-    section = params.get("ingest") or {}
-    chosen = {key: section[key] for key in DIALECT if section.get(key)}
-    return chosen or None
-
-
 def ingest(
     source: str,
     target: str,
@@ -101,7 +93,7 @@ def main(params: dict) -> None:
         on_dask(params, source, target)
         return
     frame = ingest(
-        source, target, path(params, "raw"), param(params, "train.task"), dialect_of(params)
+        source, target, path(params, "raw"), param(params, "train.task"), csv_options(params)
     )
     try:
         write_parquet(frame, path(params, "dataset"))
@@ -128,4 +120,4 @@ def on_dask(params: dict, source: str, target: str) -> None:
             raise PipelineError(
                 f"{directory}: no CSV or parquet files found (ingest.source is 'raw')"
             )
-    distributed.ingest(cluster(params), data, target, dialect_of(params), path(params, "dataset"))
+    distributed.ingest(cluster(params), data, target, csv_options(params), path(params, "dataset"))

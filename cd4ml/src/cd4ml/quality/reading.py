@@ -1,11 +1,13 @@
 """Reading a user's data file the same way every time: its CSV dialect, and one line per bad column.
 
 The dialect (separator, decimal mark, encoding) is detected once by `adopt`, stored under `ingest:`
-in params.yaml, and used by `ingest` from then on, so a user can correct it there.
+in params.yaml with the file's missing-value markers (`na_values`, such as "?"), and used by every
+reader from then on (ingest, predict), so a user can correct it there.
 """
 
 import csv
 import difflib
+import os
 import re
 from pathlib import Path
 
@@ -23,6 +25,10 @@ TYPE_SAMPLE = 10_000  # values looked at before a whole column is parsed
 LIMIT = 60  # characters of a value quoted in a message
 MOSTLY = 0.8  # a text column with this share of numbers is a numeric column with stray text
 SUGGESTIONS = 3  # column names offered for a missing target
+# A parquet file whose values would take more than this machine's memory and over this many times
+# its own size is refused: real data compresses a few times, a decompression bomb thousands.
+BOMB_RATIO = 100
+DIALECT = ("separator", "decimal", "encoding")
 
 
 def shorten(value: object, limit: int = LIMIT) -> str:
@@ -52,20 +58,49 @@ def detect_dialect(file: Path) -> dict:
     return {"separator": separator, "decimal": decimal, "encoding": encoding}
 
 
-def read_table(file: Path, dialect: dict | None = None) -> pd.DataFrame:
-    """A CSV (in the given dialect, or detected) or parquet file; each problem in one line."""
+def csv_options(params: dict) -> dict | None:
+    """How params.yaml says CSV files are read (`ingest:` separator, decimal, encoding and
+    na_values), or None to detect each file's dialect."""
+    section = params.get("ingest") or {}
+    chosen = {key: section[key] for key in DIALECT if section.get(key)}
+    markers = section.get("na_values") or []
+    if not isinstance(markers, list) or not all(isinstance(item, str) for item in markers):
+        raise PipelineError(
+            f"params.yaml: ingest.na_values is {shorten(markers)}; use a list of the texts that "
+            "mean a missing value, e.g. ['?', 'n/a']"
+        )
+    if markers:
+        chosen["na_values"] = markers
+    return chosen or None
+
+
+def csv_arguments(file: Path, options: dict | None) -> dict:
+    """pandas' read_csv arguments for file: the options given, the dialect detected where they
+    name none. Dask's read_csv takes the same."""
+    options = options or {}
+    if not all(key in options for key in DIALECT):
+        options = {**detect_dialect(file), **options}
+    return {
+        "sep": options.get("separator", ","),
+        "decimal": options.get("decimal", "."),
+        "encoding": options.get("encoding", "utf-8"),
+        "na_values": options.get("na_values") or None,
+    }
+
+
+def read_table(file: Path, options: dict | None = None) -> pd.DataFrame:
+    """A CSV (read with the options of csv_options, the dialect detected where they name none) or
+    parquet file; each problem in one line."""
     try:
         if file.suffix.lower() == ".parquet":
+            check_unpacked_size(file)
             frame = pd.read_parquet(file)
         else:
-            dialect = dialect or detect_dialect(file)
-            frame = pd.read_csv(
-                file,
-                sep=dialect.get("separator", ","),
-                decimal=dialect.get("decimal", "."),
-                encoding=dialect.get("encoding", "utf-8"),
-                low_memory=False,  # one type per column, not one per chunk
+            frame = pd.read_csv(  # one type per column, not one per chunk
+                file, **csv_arguments(file, options), low_memory=False
             )
+    except PipelineError:
+        raise
     except MemoryError:
         raise  # a file too large for this process, not a corrupt one: __main__ says so
     except Exception as error:  # pandas and pyarrow raise many types for a corrupt file
@@ -79,6 +114,29 @@ def read_table(file: Path, dialect: dict | None = None) -> pd.DataFrame:
         if booleans_with_gaps(frame[name]):  # pandas' nullable booleans: the contract says bool
             frame[name] = frame[name].astype("boolean")
     return frame
+
+
+def memory_bytes() -> float:
+    """This machine's physical memory; unknown (infinite) where the system does not say."""
+    try:
+        return float(os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE"))
+    except (AttributeError, OSError, ValueError):
+        return float("inf")
+
+
+def check_unpacked_size(file: Path) -> None:
+    """Refuse in one line a parquet file that would unpack to more than memory and BOMB_RATIO
+    times its size, from its metadata (8 bytes per value at least), before reading a value."""
+    import pyarrow.parquet
+
+    metadata = pyarrow.parquet.read_metadata(file)
+    unpacked, packed = metadata.num_rows * metadata.num_columns * 8, file.stat().st_size
+    if unpacked > memory_bytes() and unpacked > BOMB_RATIO * packed:
+        raise PipelineError(
+            f"{file}: {metadata.num_rows:,} rows of {metadata.num_columns} columns unpack to at "
+            f"least {unpacked / 2**30:.1f} GB from {packed:,} bytes, more than this machine's "
+            f"memory and over {BOMB_RATIO} times the file's size; refusing a decompression bomb"
+        )
 
 
 def booleans_with_gaps(values: pd.Series) -> bool:
