@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from cd4ml.config import load_params, param, path
-from cd4ml.pipeline import ingest
+from cd4ml.pipeline import featurize, ingest
 from cd4ml.pipeline.ingest import load_bundled
 from cd4ml.quality.reading import csv_options
 
@@ -43,4 +43,17 @@ def current(params) -> pd.DataFrame:
         path(params, "raw"),
         param(params, "train.task"),
         csv_options(params),
+    )
+
+
+@pytest.fixture(scope="module")
+def split(params, current) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The current data split into (train, test) as the featurize stage splits it."""
+    return featurize.featurize(
+        current,
+        param(params, "ingest.target"),
+        param(params, "featurize.test_size"),
+        featurize.columns_to_drop(params, current.columns),
+        param(params, "seed"),
+        param(params, "train.task"),
     )

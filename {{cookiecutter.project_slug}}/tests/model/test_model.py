@@ -8,27 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from cd4ml import files, gates, scoring
-from cd4ml.config import param, path
-from cd4ml.pipeline import featurize, ingest, train
-
-
-@pytest.fixture(scope="module")
-def split(params, task):
-    frame = ingest.ingest(
-        param(params, "ingest.source"),
-        param(params, "ingest.target"),
-        path(params, "raw"),
-        task,
-        ingest.dialect_of(params),
-    )
-    return featurize.featurize(
-        frame,
-        param(params, "ingest.target"),
-        param(params, "featurize.test_size"),
-        featurize.columns_to_drop(params, frame.columns),
-        param(params, "seed"),
-        task,
-    )
+from cd4ml.config import param
+from cd4ml.pipeline import train
 
 
 @pytest.fixture(scope="module")
