@@ -56,7 +56,11 @@ def test_one_pin_upgrades_the_library_and_reruns_every_stage(tmp_path):
     assert pyproject["project"]["dependencies"] == [f"cd4ml=={NEXT}"]
     assert pyproject["tool"]["uv"]["sources"]["cd4ml"]["rev"] == fix
     changed = run(project, "git", "diff", "--name-only").stdout.split()
-    assert changed == ["pyproject.toml"]  # one pin (and its commit), nothing else
+    assert changed == ["params.yaml", "pyproject.toml"]  # one pin (and its commit), nothing else
+    params_diff = run(project, "git", "diff", "-U0", "params.yaml").stdout.splitlines()
+    edited = [line for line in params_diff if line[:1] in "+-" and line[:3] not in ("+++", "---")]
+    assert len(edited) == 2 and all("$schema=" in line for line in edited)  # the schema's version
+    assert f"cd4ml-v{NEXT}/" in edited[1]
     installed = run(project, ".venv/bin/python", "-c", "import cd4ml; print(cd4ml.__version__)").stdout
     assert installed.strip() == NEXT
     assert ran_stages(run(project, "make", "repro").stdout) == STAGES
