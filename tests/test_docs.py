@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import TEMPLATE, VENV_BIN, bake_project, copy_project, project_env
+from conftest import TEMPLATE, VENV_BIN, bake_project, copy_project, project_env, untracked
 from PIL import Image
 from test_report import browse, chromium  # noqa: F401 (a fixture)
 
@@ -171,8 +171,11 @@ HOW_TO = sorted(page.name for page in (DOCS / "how-to").glob("*.md") if page.nam
 @pytest.mark.slow
 @pytest.mark.parametrize("page", HOW_TO)
 def test_a_how_to_pages_commands_run(page, tutorial, tmp_path):
-    """Each page on its own copy of the tutorial's project."""
+    """Each page on its own copy of the tutorial's project; MLflow off unless the page promotes."""
     path = DOCS / "how-to" / page
     if not any(marker != "skip" and (marker or language in RUNNABLE) for marker, _, language, _ in blocks(path)):
         pytest.skip("no block to run: every one needs a cloud account, the package index or docker")
-    run_page(path, copy_project(tutorial, tmp_path))
+    project = copy_project(tutorial, tmp_path)
+    if "make promote" not in path.read_text():
+        untracked(project)
+    run_page(path, project)
