@@ -85,9 +85,16 @@ def schema_rows(node: dict, prefix: str = "") -> list[list[str]]:
 
 
 def params() -> str:
+    """One section per top-level key, with a table of the keys under it."""
     schema = json.loads(SCHEMA.read_text(encoding="utf-8"))
-    intro = escaped(schema.get("description", ""))
-    return intro + "\n\n" + table(["key", "type", "default", "meaning"], schema_rows(schema))
+    header = ["key", "type", "default", "meaning"]
+    top = schema_rows({"properties": {key: {**value, "properties": {}} for key, value in schema["properties"].items()}})
+    parts = [escaped(schema.get("description", "")), table(header, top)]
+    for key, value in schema["properties"].items():
+        rows = schema_rows(value, f"{key}.")
+        if rows:
+            parts += [f"## {escaped(key)}", escaped(value.get("description", "")), table(header, rows)]
+    return "\n\n".join(parts)
 
 
 def options() -> str:
