@@ -8,7 +8,7 @@ BIN := $(abspath $(VENV))/bin
 PROJECT := {{cookiecutter.project_slug}}
 DEMO := build/demo
 
-.PHONY: help setup test test-library test-fast demo bench bench-scale dist lint lock clean
+.PHONY: help setup test test-library test-fast demo bench bench-scale dist docs lint lock clean
 
 help: ## List the commands
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-9s %s\n", $$1, $$2}'
@@ -64,9 +64,12 @@ dist: setup ## Build the cd4ml library's wheel and sdist into dist/; TAG=cd4ml-v
 		|| { echo "error: tag $(TAG) is not cd4ml-v<the version in cd4ml/src/cd4ml/__init__.py>" >&2; exit 2; })
 	$(BIN)/uv build --quiet --out-dir dist cd4ml
 
+docs: setup ## Build the guide (mkdocs.yml, docs/) strictly into build/site; the reference pages are generated from the sources
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --site-dir build/site
+
 lint: setup ## Lint the template's own code and the library (the baked code is linted by the tests)
-	$(BIN)/ruff check hooks extensions tests benchmarks
-	$(BIN)/ruff format --check hooks extensions tests benchmarks
+	$(BIN)/ruff check hooks extensions tests benchmarks docs
+	$(BIN)/ruff format --check hooks extensions tests benchmarks docs
 	cd cd4ml && $(BIN)/ruff check . && $(BIN)/ruff format --check .
 
 lock: setup ## Re-resolve the baked project's lock and requirements-dev.txt (needs the package index)

@@ -32,7 +32,7 @@ def workflows(project: Path) -> dict[str, dict]:
 
 def test_zizmor_schema_and_actionlint_find_nothing(project):
     files = list(workflows(project))
-    assert len(files) == 6  # the bake's four, the template's tests and the library's release
+    assert len(files) == 7  # the bake's four, the template's tests, the library's release and the guide
     zizmor = run(project, "zizmor", "--offline", "--quiet", *files, check=False)
     assert zizmor.returncode == 0, zizmor.stdout + zizmor.stderr
     run(project, "check-jsonschema", "--builtin-schema", "vendor.github-workflows", *files)
