@@ -1,4 +1,4 @@
-"""A fitted pipeline of train.make_model as an ONNX model, or ConversionError with a one-line reason.
+"""A fitted pipeline of train.make_model as an ONNX model, or ConversionError saying why not.
 
 The ONNX model takes one input per model column, in feature_names_in_ order: numbers and booleans
 as doubles (a gap is NaN), text as strings. It imputes and scales in double precision as
@@ -159,12 +159,17 @@ def _double_imputer(scope, operator, container):
     """SimpleImputer over doubles with NaN gaps, in double precision (skl2onnx's Imputer node
     computes in float32); any other imputer goes to skl2onnx's own converter."""
     from onnx import TensorProto
-    from skl2onnx.common.data_types import DoubleTensorType
+    from skl2onnx.common.data_types import DoubleTensorType, StringTensorType
     from skl2onnx.operator_converters.common import concatenate_variables
     from skl2onnx.operator_converters.imputer_op import convert_sklearn_imputer
 
     imputer = operator.raw_operator
     gaps_are_nan = isinstance(imputer.missing_values, float) and np.isnan(imputer.missing_values)
+    if isinstance(operator.inputs[0].type, StringTensorType) and gaps_are_nan:
+        # runtime.feeds sends a text gap as "", which skl2onnx's string imputer then fills
+        operator.raw_operator = copy.copy(imputer)
+        operator.raw_operator.missing_values = ""
+        return convert_sklearn_imputer(scope, operator, container)
     if not isinstance(operator.inputs[0].type, DoubleTensorType) or not gaps_are_nan:
         return convert_sklearn_imputer(scope, operator, container)
     matrix = concatenate_variables(scope, operator.inputs, container)
