@@ -1,4 +1,4 @@
-"""The model compiled to ONNX answers as the scikit-learn model does, or says in one line why not."""
+"""The model compiled to ONNX answers as the scikit-learn model does, or says why not in a line."""
 
 import json
 

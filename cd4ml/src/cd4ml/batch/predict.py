@@ -73,11 +73,10 @@ def input_files(source: Path) -> list[Path]:
     return found
 
 
-def champion(params: dict, folder: str | None) -> tuple[object, object, dict[str, str]]:
-    """The model to score with (an exported folder, or the champion from the registry), what
-    answers for it (its ONNX form when the folder holds one, see compiled.folder) and the dtypes of
-    its columns; refused when its contract (the folder's, or the project's) no longer describes its
-    columns."""
+def champion(params: dict, folder: str | None) -> tuple[object, dict[str, str]]:
+    """The model to score with (an exported folder, or the champion from the registry; its ONNX
+    form when the folder holds a proven one, see compiled.folder) and the dtypes of its columns;
+    refused when its contract (the folder's, or the project's) no longer describes its columns."""
     scorer, reason = None, "scoring the registry's champion; ONNX runs only from an exported folder"
     if folder:
         model, info = models.load_exported(Path(folder))
@@ -96,7 +95,7 @@ def champion(params: dict, folder: str | None) -> tuple[object, object, dict[str
     if uses_dask(params):  # an onnxruntime session does not travel to the workers
         scorer, reason = None, "compute.engine is dask; ONNX runs in one process"
     print(f"predict: scikit-learn answers: {reason}" if reason else "predict: ONNX answers")
-    return model, scorer or model, input_schema.dtypes(features, columns)
+    return scorer or model, input_schema.dtypes(features, columns)
 
 
 def check_columns(columns, model, source: Path) -> None:
@@ -122,7 +121,7 @@ def main(params: dict, source: str, output: str, model: str | None = None) -> No
     source, target, task = Path(source), Path(output), param(params, "train.task")
     check_output(target, uses_dask(params))
     files = input_files(source)
-    loaded, scorer, dtypes = champion(params, model)
+    loaded, dtypes = champion(params, model)
     options = csv_options(params)
     if uses_dask(params):
         from ..dask_engine.predict import predict as distributed
@@ -133,6 +132,6 @@ def main(params: dict, source: str, output: str, model: str | None = None) -> No
     else:
         frame = pd.concat([read_table(file, options) for file in files], ignore_index=True)
         check_columns(frame.columns, loaded, source)
-        WRITERS[target.suffix.lower()](in_chunks(task, scorer, dtypes, frame, source), target)
+        WRITERS[target.suffix.lower()](in_chunks(task, loaded, dtypes, frame, source), target)
         rows = len(frame)
     print(f"predict: {rows} rows scored -> {target}")
