@@ -17,7 +17,6 @@ from ..errors import first_line, shorten
 
 OPSET = {"": 18, "ai.onnx.ml": 3}
 FEATURES = "features"  # the graph output holding the preprocessed matrix
-NUMBER_KINDS = "fciub"  # numpy dtype kinds fed as doubles; the rest as strings
 
 
 class ConversionError(Exception):
@@ -66,32 +65,10 @@ def check_identity(step, sample: pd.DataFrame) -> None:
 
 
 def _converted(preprocess, estimator, sample: pd.DataFrame):
-    from onnx import compose, helper
+    from onnx import compose
     from skl2onnx import convert_sklearn
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType, StringTensorType
-    from sklearn.impute import SimpleImputer
+    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
 
-    inputs = [
-        (
-            f"input_{index}",
-            DoubleTensorType([None, 1]) if is_number(dtype) else StringTensorType([None, 1]),
-        )
-        for index, dtype in enumerate(sample.dtypes)
-    ]
-    renamed = copy.deepcopy(preprocess)
-    # skl2onnx matches a ColumnTransformer's columns to inputs by name: use the input names
-    names = dict(zip(sample.columns, (name for name, _ in inputs), strict=True))
-    renamed.transformers_ = [
-        (label, part, [names[column] for column in _column_names(columns, sample)])
-        for label, part, columns in renamed.transformers_
-    ]
-    renamed.feature_names_in_ = np.asarray(list(names.values()), dtype=object)
-    front = convert_sklearn(
-        renamed,
-        initial_types=inputs,
-        custom_conversion_functions={SimpleImputer: _double_imputer},
-        target_opset=OPSET,
-    )
     width = preprocess.transform(sample.head(1)).shape[1]
     trees = is_tree_ensemble(estimator)
     if trees:
@@ -104,19 +81,59 @@ def _converted(preprocess, estimator, sample: pd.DataFrame):
         options={id(estimator): {"zipmap": False}} if hasattr(estimator, "predict_proba") else None,
         target_opset=OPSET,
     )
-    (transformed,) = [output.name for output in front.graph.output]
-    front.graph.node.append(helper.make_node("Identity", [transformed], [FEATURES]))
-    front.graph.output.append(helper.make_tensor_value_info(FEATURES, 11, [None, width]))
-    # scikit-learn's trees take float32, its other estimators the doubles as they are
-    step = helper.make_node("Cast", [transformed], ["fed"], to=1) if trees else None
-    step = step or helper.make_node("Identity", [transformed], ["fed"])
-    front.graph.node.append(step)
-    front.graph.output.append(
-        helper.make_tensor_value_info("fed", 1 if trees else 11, [None, width])
-    )
-    del front.graph.output[0]  # the matrix, now under FEATURES
+    front = with_outputs(_preprocessing(preprocess, sample), width, trees)
     front, back = same_opsets(front), compose.add_prefix(same_opsets(back), "estimator_")
     return compose.merge_models(front, back, io_map=[("fed", "estimator_transformed")])
+
+
+def _preprocessing(preprocess, sample: pd.DataFrame):
+    """The ColumnTransformer in ONNX, one input per column, named input_<position> (skl2onnx
+    matches a ColumnTransformer's columns to inputs by name, and a column's own name may be no
+    valid one)."""
+    from skl2onnx import convert_sklearn
+    from skl2onnx.common.data_types import DoubleTensorType, StringTensorType
+    from sklearn.impute import SimpleImputer
+
+    names = {column: f"input_{index}" for index, column in enumerate(sample.columns)}
+    renamed = copy.deepcopy(preprocess)
+    renamed.transformers_ = [
+        (label, part, [names[column] for column in _column_names(columns, sample)])
+        for label, part, columns in renamed.transformers_
+    ]
+    renamed.feature_names_in_ = np.asarray(list(names.values()), dtype=object)
+    inputs = [
+        (names[column], (DoubleTensorType if is_number(dtype) else StringTensorType)([None, 1]))
+        for column, dtype in sample.dtypes.items()
+    ]
+    return convert_sklearn(
+        renamed,
+        initial_types=inputs,
+        custom_conversion_functions={SimpleImputer: _double_imputer},
+        target_opset=OPSET,
+    )
+
+
+def with_outputs(front, width: int, trees: bool):
+    """The preprocessing graph with its matrix as FEATURES, and as "fed", what the estimator
+    takes: float32 for scikit-learn's trees, the doubles as they are for its other estimators."""
+    from onnx import TensorProto, helper
+
+    (matrix,) = [output.name for output in front.graph.output]
+    kind = TensorProto.FLOAT if trees else TensorProto.DOUBLE
+    front.graph.node.extend(
+        [
+            helper.make_node("Identity", [matrix], [FEATURES]),
+            helper.make_node("Cast", [matrix], ["fed"], to=kind),
+        ]
+    )
+    del front.graph.output[0]
+    front.graph.output.extend(
+        [
+            helper.make_tensor_value_info(FEATURES, TensorProto.DOUBLE, [None, width]),
+            helper.make_tensor_value_info("fed", kind, [None, width]),
+        ]
+    )
+    return front
 
 
 def same_opsets(model):
