@@ -89,7 +89,7 @@ def test_the_container_command_serves_what_the_offline_model_predicts(exported, 
     )
     status, answer = post(f"{url}/predict/batch", {"instances": test.to_dict(orient="records")})
     assert status == 200
-    # ONNX sums a forest's trees in float32: within 1e-6, one more step of the sixth decimal (1.0 and 0.999999)
+    # ONNX answers a forest's probabilities in float32: rounded to six decimals, one may end a step away
     assert [prediction["probabilities"]["1"] for prediction in answer["predictions"]] == pytest.approx(
         offline, abs=2e-6
     )

@@ -3,9 +3,11 @@
 The ONNX model takes one input per model column, in feature_names_in_ order: numbers and booleans
 as doubles (a gap is NaN), text as strings. It imputes and scales in double precision as
 scikit-learn does; a tree ensemble then sees each value rounded to float32, again as scikit-learn's
-trees do, with every threshold moved down to the largest float32 not above it, so that `x <= t`
-picks the same branch for every float32 x. Its outputs: the transformed features (`features`, which
-runtime checks as scikit-learn's estimators check their input) and the estimator's answer.
+trees do, with every threshold moved down to the largest float32 not above it (skl2onnx stores
+thresholds as float32), so that `x <= t` picks the same branch for every float32 x; onnxruntime
+sums its trees in double and answers float32 (a relative difference of about 6e-8). Its outputs:
+the transformed features (`features`, which runtime checks as scikit-learn's estimators check
+their input) and the estimator's answer.
 """
 
 import copy
@@ -65,9 +67,9 @@ def check_identity(step, sample: pd.DataFrame) -> None:
 
 
 def _converted(preprocess, estimator, sample: pd.DataFrame):
-    from onnx import compose
+    from onnx import TensorProto, compose
     from skl2onnx import convert_sklearn
-    from skl2onnx.common.data_types import DoubleTensorType, FloatTensorType
+    from skl2onnx.common.data_types import DoubleTensorType
 
     width = preprocess.transform(sample.head(1)).shape[1]
     trees = is_tree_ensemble(estimator)
@@ -75,12 +77,14 @@ def _converted(preprocess, estimator, sample: pd.DataFrame):
         estimator = float32_thresholds(estimator)
     back = convert_sklearn(
         estimator,
-        initial_types=[
-            ("transformed", (FloatTensorType if trees else DoubleTensorType)([None, width]))
-        ],
+        initial_types=[("transformed", DoubleTensorType([None, width]))],
         options={id(estimator): {"zipmap": False}} if hasattr(estimator, "predict_proba") else None,
         target_opset=OPSET,
     )
+    for output in back.graph.output if trees else []:
+        # onnxruntime's tree ensembles sum in double but answer float32, whatever skl2onnx declares
+        if output.type.tensor_type.elem_type == TensorProto.DOUBLE:
+            output.type.tensor_type.elem_type = TensorProto.FLOAT
     front = with_outputs(_preprocessing(preprocess, sample), width, trees)
     front, back = same_opsets(front), compose.add_prefix(same_opsets(back), "estimator_")
     return compose.merge_models(front, back, io_map=[("fed", "estimator_transformed")])
@@ -115,22 +119,24 @@ def _preprocessing(preprocess, sample: pd.DataFrame):
 
 def with_outputs(front, width: int, trees: bool):
     """The preprocessing graph with its matrix as FEATURES, and as "fed", what the estimator
-    takes: float32 for scikit-learn's trees, the doubles as they are for its other estimators."""
+    takes: for scikit-learn's trees each value rounded to float32 (kept as a double, so that
+    onnxruntime sums the trees in double), for its other estimators the doubles as they are."""
     from onnx import TensorProto, helper
 
     (matrix,) = [output.name for output in front.graph.output]
-    kind = TensorProto.FLOAT if trees else TensorProto.DOUBLE
+    rounded = [helper.make_node("Cast", [matrix], ["rounded"], to=TensorProto.FLOAT)]
+    rounded.append(helper.make_node("Cast", ["rounded"], ["fed"], to=TensorProto.DOUBLE))
     front.graph.node.extend(
         [
             helper.make_node("Identity", [matrix], [FEATURES]),
-            helper.make_node("Cast", [matrix], ["fed"], to=kind),
+            *(rounded if trees else [helper.make_node("Identity", [matrix], ["fed"])]),
         ]
     )
     del front.graph.output[0]
     front.graph.output.extend(
         [
             helper.make_tensor_value_info(FEATURES, TensorProto.DOUBLE, [None, width]),
-            helper.make_tensor_value_info("fed", kind, [None, width]),
+            helper.make_tensor_value_info("fed", TensorProto.DOUBLE, [None, width]),
         ]
     )
     return front
