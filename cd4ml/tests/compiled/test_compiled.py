@@ -164,3 +164,18 @@ def test_parity_fails_on_a_model_that_answers_otherwise(data):
     onnx = compiled(convert(other, frame).SerializeToString(), other)
     result = parity.compare(model, onnx, frame)
     assert not result["holds"] and result["reason"].startswith("answers differ by up to")
+
+
+@pytest.mark.parametrize(
+    "estimator", [RandomForestClassifier(n_estimators=30, random_state=0), LogisticRegression()]
+)
+def test_a_rows_onnx_answer_is_bitwise_the_same_alone_and_in_any_batch(data, estimator):
+    frame, targets = data
+    model = train.make_model(estimator).fit(frame, targets["text"])
+    onnx = compiled(convert(model, frame).SerializeToString(), model)
+    together = onnx.predict_proba(frame)
+    generator = np.random.default_rng(2)
+    for size in (1, 3, 64):
+        picked = generator.choice(len(frame), size, replace=False)
+        alone = onnx.predict_proba(frame.iloc[picked])
+        assert alone.tobytes() == together[picked].tobytes()
