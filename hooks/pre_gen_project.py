@@ -56,28 +56,28 @@ DEPENDENCIES = """
 adlfs aiobotocore aiohappyeyeballs aiohttp aiohttp_retry aioitertools aiosignal alembic amqp annotated_doc
 annotated_types antlr4 anyio appdirs appnope argcomplete argon2 arrow asttokens async_timeout asyncssh attr attrs
 azure billiard binaryornot bleach blinker botocore bs4 cachetools cd4ml celery certifi cffi cfgv charset_normalizer
-click click_didyoumean click_plugins click_repl cloudpickle colorama comm configobj contourpy cookiecutter cruft
-cryptography cycler dask databricks dateutil debugpy decorator defusedxml dictdiffer diskcache distlib distributed
-distro docker dotenv dpath dulwich dvc dvc_azure dvc_data dvc_gs dvc_http dvc_objects dvc_render dvc_s3
+click click_didyoumean click_plugins click_repl cloudpickle colorama coloredlogs comm configobj contourpy cookiecutter
+cruft cryptography cycler dask databricks dateutil debugpy decorator defusedxml dictdiffer diskcache distlib
+distributed distro docker dotenv dpath dulwich dvc dvc_azure dvc_data dvc_gs dvc_http dvc_objects dvc_render dvc_s3
 dvc_studio_client dvc_task entrypoints exceptiongroup executing fastapi fastjsonschema filelock flask flask_cors
-flatten_dict flufl fqdn frozenlist fsspec funcy gcsfs git gitdb google google_auth_oauthlib google_crc32c grandalf
-graphene graphql graphql_relay greenlet grpc grpc_status gto gunicorn h11 httptools huey hydra identify idna images
-importlib_metadata iniconfig ipykernel ipykernel_launcher ipython_pygments_lexers isodate isoduration
-iterative_telemetry itsdangerous jedi jinja2 jmespath joblib jsonpointer jsonschema jsonschema_specifications jupyter
-jupyter_client jupyter_core jupyter_events jupyter_server jupyter_server_terminals jupyterlab_pygments jwt kiwisolver
-knack kombu lark lightgbm locket mako markdown_it markupsafe matplotlib matplotlib_inline mdurl mistune mlflow
-mpl_toolkits msal msal_extensions msgpack multidict mypy_extensions narwhals nbclient nbconvert nbdime nbformat
-nbstripout nest_asyncio2 networkx nodeenv numpy oauthlib omegaconf opentelemetry orjson overrides packaging pandas
-pandera pandocfilters parso partd pathspec pexpect platformdirs pluggy pre_commit pre_commit_hooks prettytable
-prometheus_client prompt_toolkit propcache proto psutil ptyprocess public pure_eval py pyarrow pyasn1 pyasn1_modules
-pycparser pydantic pydantic_core pydantic_settings pydevd_plugins pydot pygit2 pygments pygtrie pylab pyparsing pytest
-python_discovery pythonjsonlogger pytz pywin32 pywinpty referencing requests requests_oauthlib rfc3339_validator
-rfc3986_validator rfc3987_syntax rich rpds ruamel ruff s3fs scipy scmrepo semver send2trash setuptools shellingham
-shortuuid shtab six sklearn skops slugify smmap sortedcontainers soupsieve sqlalchemy sqlparse sqltrie stack_data
-starlette tabulate tblib terminado text_unidecode threadpoolctl tinycss2 tlz toml tomli tomlkit toolz tornado tqdm
-traitlets typeguard typer typing_extensions typing_inspect typing_inspection tzdata tzlocal uri_template urllib3 uv
-uvicorn uvloop validate vine virtualenv voluptuous waitress wcwidth webcolors webencodings websocket werkzeug wrapt
-yaml yarl zc zict zipp zmq
+flatbuffers flatten_dict flufl fqdn frozenlist fsspec funcy gcsfs git gitdb google google_auth_oauthlib google_crc32c
+grandalf graphene graphql graphql_relay greenlet grpc grpc_status gto gunicorn h11 httptools huey humanfriendly hydra
+identify idna images importlib_metadata iniconfig ipykernel ipykernel_launcher ipython_pygments_lexers isodate
+isoduration isympy iterative_telemetry itsdangerous jedi jinja2 jmespath joblib jsonpointer jsonschema
+jsonschema_specifications jupyter jupyter_client jupyter_core jupyter_events jupyter_server jupyter_server_terminals
+jupyterlab_pygments jwt kiwisolver knack kombu lark lightgbm locket mako markdown_it markupsafe matplotlib
+matplotlib_inline mdurl mistune ml_dtypes mlflow mpl_toolkits mpmath msal msal_extensions msgpack multidict
+mypy_extensions narwhals nbclient nbconvert nbdime nbformat nbstripout nest_asyncio2 networkx nodeenv numpy oauthlib
+omegaconf onnx onnxruntime opentelemetry orjson overrides packaging pandas pandera pandocfilters parso partd pathspec
+pexpect platformdirs pluggy pre_commit pre_commit_hooks prettytable prometheus_client prompt_toolkit propcache proto
+psutil ptyprocess public pure_eval py pyarrow pyasn1 pyasn1_modules pycparser pydantic pydantic_core pydantic_settings
+pydevd_plugins pydot pygit2 pygments pygtrie pylab pyparsing pyreadline3 pytest python_discovery pythonjsonlogger pytz
+pywin32 pywinpty referencing requests requests_oauthlib rfc3339_validator rfc3986_validator rfc3987_syntax rich rpds
+ruamel ruff s3fs scipy scmrepo semver send2trash setuptools shellingham shortuuid shtab six skl2onnx sklearn skops
+slugify smmap sortedcontainers soupsieve sqlalchemy sqlparse sqltrie stack_data starlette sympy tabulate tblib
+terminado text_unidecode threadpoolctl tinycss2 tlz toml tomli tomlkit toolz tornado tqdm traitlets typeguard typer
+typing_extensions typing_inspect typing_inspection tzdata tzlocal uri_template urllib3 uv uvicorn uvloop validate vine
+virtualenv voluptuous waitress wcwidth webcolors webencodings websocket werkzeug wrapt yaml yarl zc zict zipp zmq
 """
 STDLIB = """
 abc aifc antigravity argparse array ast asynchat asyncio asyncore atexit audioop base64 bdb binascii bisect builtins

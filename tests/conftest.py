@@ -249,6 +249,7 @@ def check_served_as_offline(project: Path, module: str, target: str, label: type
     with background_server(service_command(project, port), f"{url}/ready", cwd=project, env=env):
         answers = served(url, case["rows"])
     if label is float:
-        assert answers == pytest.approx(case["expected"], rel=1e-9)
+        # model.onnx answers within the tolerance export proved (cd4ml.compiled.parity)
+        assert answers == pytest.approx(case["expected"], rel=1e-5, abs=1e-5)
     else:
         assert answers == case["expected"] and {type(answer) for answer in answers} == {label}

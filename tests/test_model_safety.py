@@ -201,6 +201,22 @@ def test_a_pickle_planted_in_an_exported_folder_is_refused(project, tmp_path):
     assert not marker.exists()
 
 
+def test_a_changed_model_onnx_in_an_exported_folder_is_refused_by_serve_and_predict(project, tmp_path):
+    run(project, *CLI, "promote")
+    assert "export: model.onnx answers as scikit-learn on" in run(project, *CLI, "export").stdout
+    folder = project / "build/model"
+    (folder / "model.onnx").write_bytes((folder / "model.onnx").read_bytes() + b"\0")
+    test = project / "data/processed/test.parquet"
+    scored = run(project, *CLI, "predict", str(test), "--output", str(tmp_path / "out.csv"), "--model", str(folder),
+                 check=False)  # fmt: skip
+    for result in (serve_fails(project, MODEL_URI=str(folder)), scored):
+        assert result.returncode == 2
+        (line,) = errors(result)
+        assert line.startswith(f"error: {folder}: model.onnx has SHA-256 ")
+        assert line.endswith("refusing to load a changed model")
+    assert not (tmp_path / "out.csv").exists()
+
+
 def test_a_password_in_the_tracking_uri_never_reaches_a_message_or_the_report(project):
     uri = f"http://alice:s3cret-pw@127.0.0.1:{free_port()}"
     env = {**project_env(project), "MLFLOW_TRACKING_URI": uri}

@@ -25,7 +25,8 @@ def exported(reproduced, tmp_path_factory) -> Path:
     """The reproduced bake's model promoted and exported, as the container image would hold it."""
     project = copy_project(reproduced, tmp_path_factory.mktemp("serving"))
     run(project, *CLI, "promote")
-    assert "version 1" in run(project, *CLI, "export").stdout
+    said = run(project, *CLI, "export").stdout
+    assert "version 1" in said and "export: model.onnx answers as scikit-learn on" in said
     params = project / "params.yaml"
     params.write_text(params.read_text().replace("body_timeout_seconds: 10", f"body_timeout_seconds: {BODY_TIMEOUT}"))
     return project
@@ -88,13 +89,15 @@ def test_the_container_command_serves_what_the_offline_model_predicts(exported, 
     )
     status, answer = post(f"{url}/predict/batch", {"instances": test.to_dict(orient="records")})
     assert status == 200
+    # ONNX answers a forest's probabilities in float32: rounded to six decimals, one may end a step away
     assert [prediction["probabilities"]["1"] for prediction in answer["predictions"]] == pytest.approx(
-        offline, abs=1e-6
+        offline, abs=2e-6
     )
     status, single = post(f"{url}/predict", test.iloc[0].to_dict())
-    assert status == 200 and single["probabilities"]["1"] == pytest.approx(offline[0], abs=1e-6)
+    assert status == 200 and single["probabilities"]["1"] == pytest.approx(offline[0], abs=2e-6)
     version = json.loads(urllib.request.urlopen(f"{url}/version", timeout=5).read())
     assert version["version"] == "1" and version["git_commit"] and version["data_md5"]
+    assert version["implementation"] == "onnx"  # the bake's random forest, proven at export
     missing = post(f"{url}/predict", test.drop(columns="mean_area").iloc[0].to_dict())
     assert missing[0] == 422 and missing[1]["detail"][0]["loc"] == ["body", "mean_area"]
     assert len(log_lines(log, 2)) == 2

@@ -3,9 +3,9 @@
 Command folders (pipeline, registry, ci, serving, adopt, batch, maintenance) hold the commands;
 a module there imports the shared modules at the root, the libraries in quality/ (the data gate;
 its modules also offer a command each, for drafting the contract and refreshing the profile),
-hosting/ (the CI providers' APIs) and dask_engine/ (the stages on a Dask cluster), and non-command
-modules of its own folder, never another command. Every stage of a project's dvc.yaml depends on
-the library's version.
+hosting/ (the CI providers' APIs), dask_engine/ (the stages on a Dask cluster) and compiled/ (the
+model as ONNX), and non-command modules of its own folder, never another command. Every stage of a
+project's dvc.yaml depends on the library's version.
 """
 
 import ast
@@ -15,7 +15,7 @@ import yaml
 
 PACKAGE = Path(__file__).parents[1] / "src" / "cd4ml"
 COMMAND_FOLDERS = {"pipeline", "registry", "ci", "serving", "adopt", "batch", "maintenance"}
-LIBRARY_FOLDERS = {"quality", "hosting", "dask_engine"}
+LIBRARY_FOLDERS = {"quality", "hosting", "dask_engine", "compiled"}
 
 
 def module_name(file: Path) -> str:

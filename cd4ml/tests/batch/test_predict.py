@@ -110,3 +110,37 @@ def test_an_exported_model_whose_contract_retypes_its_columns_scores_nothing(
     with pytest.raises(PipelineError, match="recorded with other column types"):
         predict.main(params, str(tmp_path / "new.csv"), str(tmp_path / "out.csv"), str(folder))
     assert not (tmp_path / "out.csv").exists()
+
+
+def test_an_exported_folder_with_proven_onnx_scores_with_it_as_scikit_learn_would(
+    params, task, dataset, tmp_path, capsys
+):
+    from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+
+    from cd4ml.compiled import folder as compiled_folder
+    from cd4ml.pipeline import train
+
+    features = dataset.drop(columns="target")
+    forest = RandomForestClassifier if task == "classification" else RandomForestRegressor
+    fitted = train.make_model(forest(n_estimators=30, random_state=0))
+    fitted.fit(features, dataset["target"])
+    folder = tmp_path / "model"
+    folder.mkdir()
+    skops.io.dump(fitted, folder / "model.skops")
+    columns = {name: {"type": "float", "nullable": True} for name in features}
+    declared = input_schema.dtypes(list(features), columns)
+    onnx = compiled_folder.compile_into(
+        fitted, input_schema.as_declared(features, declared, "test"), folder
+    )
+    info = {"model": "m", "version": "1", "onnx": onnx,
+            tracking.ARTIFACT_HASH_TAG: provenance.file_sha256(folder / "model.skops")}  # fmt: skip
+    (folder / "model.json").write_text(json.dumps(info))
+    (folder / "contract.yaml").write_text(json.dumps({"columns": columns}))
+    features.to_parquet(tmp_path / "new.parquet", index=False)
+    predict.main(params, str(tmp_path / "new.parquet"), str(tmp_path / "out.parquet"), str(folder))
+    assert "predict: ONNX answers" in capsys.readouterr().out
+    scored = pd.read_parquet(tmp_path / "out.parquet")
+    expected = scored_rows(task, fitted, features, declared, "test")
+    assert scored["prediction"].tolist() == pytest.approx(expected["prediction"].tolist(), rel=1e-5)
+    if task == "classification":
+        assert scored["prediction"].tolist() == expected["prediction"].tolist()

@@ -12,6 +12,7 @@ from pathlib import Path
 import pandas as pd
 
 from .. import input_schema, models, tracking
+from ..compiled import folder as compiled_folder
 from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..errors import PipelineError
@@ -73,11 +74,13 @@ def input_files(source: Path) -> list[Path]:
 
 
 def champion(params: dict, folder: str | None) -> tuple[object, dict[str, str]]:
-    """The model to score with (an exported folder, or the champion from the registry) and the
-    dtypes of its columns; refused when its contract (the folder's, or the project's) no longer
-    describes its columns."""
+    """The model to score with (an exported folder, or the champion from the registry; its ONNX
+    form when the folder holds a proven one, see compiled.folder) and the dtypes of its columns;
+    refused when its contract (the folder's, or the project's) no longer describes its columns."""
+    scorer, reason = None, "scoring the registry's champion; ONNX runs only from an exported folder"
     if folder:
         model, info = models.load_exported(Path(folder))
+        scorer, _, reason = compiled_folder.scorer(model, info, Path(folder))
         what, contract = folder, Path(folder) / "contract.yaml"
     else:
         client = tracking.client(params)
@@ -89,7 +92,10 @@ def champion(params: dict, folder: str | None) -> tuple[object, dict[str, str]]:
     features = [str(name) for name in getattr(model, "feature_names_in_", [])]
     columns = load_contract(contract).get("columns") or {}
     input_schema.check(features, columns, info.get(input_schema.TAG), what, contract)
-    return model, input_schema.dtypes(features, columns)
+    if uses_dask(params):  # an onnxruntime session does not travel to the workers
+        scorer, reason = None, "compute.engine is dask; ONNX runs in one process"
+    print(f"predict: scikit-learn answers: {reason}" if reason else "predict: ONNX answers")
+    return scorer or model, input_schema.dtypes(features, columns)
 
 
 def check_columns(columns, model, source: Path) -> None:

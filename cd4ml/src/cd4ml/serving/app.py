@@ -58,7 +58,7 @@ class Service:
     def __init__(self, loaded: Loaded, settings: dict, log_to: str) -> None:
         self.loaded = loaded
         self.batcher = Batcher(
-            loaded.model,
+            loaded.model if loaded.scorer is None else loaded.scorer,
             dtypes(loaded.features, loaded.columns),
             settings["max_batch_rows"],
             settings["batch_window_ms"],
@@ -152,7 +152,7 @@ def add_routes(app: FastAPI, service: Service, features_model, batch_model) -> N
 
     @app.get("/version", response_model=Version)
     async def version() -> dict:
-        info = service.loaded.info
+        info = {**service.loaded.info, "implementation": service.loaded.implementation}
         return {key: None if info.get(key) is None else str(info[key]) for key in VERSION_KEYS}
 
 
@@ -161,6 +161,10 @@ def create_app(params: dict, source: str, log_to: str = "-") -> FastAPI:
     # A missing setting is one line, before the model loads.
     settings = {key: param(params, f"serve.{key}") for key in SETTINGS}
     loaded = load(params, source)
+    if loaded.reason:
+        print(f"serve: scikit-learn answers: {loaded.reason}", flush=True)
+    else:
+        print("serve: ONNX answers (onnxruntime), proven equal to the model at export", flush=True)
     service = Service(loaded, settings, log_to)
     app = FastAPI(
         title=f"{loaded.info.get('model', 'model')} scoring service",

@@ -12,8 +12,10 @@ import tempfile
 from pathlib import Path
 
 from .. import input_schema, models, tracking
+from ..compiled import folder as compiled_folder
 from ..config import param, path
-from ..files import copy_file, read_model, write_json
+from ..errors import PipelineError
+from ..files import copy_file, read_model, read_parquet, write_json
 from ..project import library_version, project_version
 from ..provenance import data_tags, file_md5, file_sha256, git_tags
 from ..quality.contract import load_contract
@@ -69,6 +71,34 @@ def main(params: dict, to: str = "build/model", from_pipeline: bool = False) -> 
         if from_pipeline:  # this checkout's model: its schema is the contract's now
             info[input_schema.TAG] = input_schema.digest(features, columns)
         copy_file(file, folder / "model.skops")
-    write_json({**info, tracking.ARTIFACT_HASH_TAG: sha256}, folder / "model.json")
+        onnx = compile_checked(params, model, features, columns, folder)
+    write_json(
+        {**info, tracking.ARTIFACT_HASH_TAG: sha256, compiled_folder.KEY: onnx},
+        folder / "model.json",
+    )
     copy_file(contract, folder / "contract.yaml")
     print(f"export: {what} -> {folder}")
+
+
+def compile_checked(params: dict, model, features: list[str], columns: dict, folder: Path) -> dict:
+    """model.onnx beside model.skops when it answers as the model does on the whole test split
+    (paths.test); model.json's "onnx" entry either way, and one line printed."""
+    test, frame, why_not = path(params, "test"), None, ""
+    try:
+        frame = read_parquet(test)
+        missing = [name for name in features if name not in frame.columns]
+        if missing:
+            raise PipelineError(f"{test}: the model's column {missing[0]!r} is missing")
+        frame = input_schema.as_declared(frame, input_schema.dtypes(features, columns), test)
+    except PipelineError as error:
+        frame, why_not = None, f"no test split to prove ONNX parity on: {error}"
+    onnx = compiled_folder.compile_into(model, frame, folder, why_not)
+    if onnx.get("sha256"):
+        result = onnx["parity"]
+        print(
+            f"export: model.onnx answers as scikit-learn on {result['rows']} test rows "
+            f"(largest difference {result['largest_difference']:.2g})"
+        )
+    else:
+        print(f"export: no model.onnx, scikit-learn answers: {onnx['reason']}")
+    return onnx

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import input_schema, models, tracking
+from ..compiled import folder as compiled_folder
 from ..config import path
 from ..errors import PipelineError, first_line
 from ..quality.contract import load_contract
@@ -19,6 +20,9 @@ class Loaded:
     info: dict  # model name, version and lineage tags, for /version and the prediction log
     columns: dict  # the contract's rules per column, which type the request schema
     features: list[str]  # the columns the model was trained on, in order
+    scorer: object = None  # what answers: the model, or its ONNX form (compiled.runtime)
+    implementation: str = "sklearn"
+    reason: str | None = None  # why scikit-learn answers, when it does
 
 
 def load(params: dict, source: str) -> Loaded:
@@ -26,8 +30,11 @@ def load(params: dict, source: str) -> Loaded:
     and contract.yaml. models.py loads either, after checking the recorded SHA-256; never pickle."""
     if source.startswith("models:/"):
         model, info, contract = _from_registry(params, source)
+        scorer, implementation = model, "sklearn"
+        reason = "served from the registry; ONNX runs only from a folder `export` wrote"
     else:
         model, info, contract = _from_folder(source)
+        scorer, implementation, reason = compiled_folder.scorer(model, info, Path(source))
         source = str(Path(source) / "model.skops")
     features = getattr(model, "feature_names_in_", None)
     if not callable(getattr(model, "predict", None)) or features is None:
@@ -40,7 +47,7 @@ def load(params: dict, source: str) -> Loaded:
     version = info.get("version")
     what = f"model {info.get('model')!r} version {version}" if version else source
     input_schema.check(features, columns, info.get(input_schema.TAG), what, contract)
-    return Loaded(model, info, columns, features)
+    return Loaded(model, info, columns, features, scorer, implementation, reason)
 
 
 def _from_registry(params: dict, source: str) -> tuple[object, dict, Path]:

@@ -92,6 +92,7 @@ class Version(BaseModel):
     model_md5: str | None
     project_version: str | None
     cd4ml_version: str | None = None
+    implementation: str | None = None  # what answers: "onnx" (onnxruntime) or "sklearn"
 
 
 ERRORS = {

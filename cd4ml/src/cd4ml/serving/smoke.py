@@ -91,7 +91,10 @@ def run_checks(url: str, rows: pd.DataFrame, target: str, task: str) -> list[Che
     about = version if isinstance(version, dict) else {}
     names = f"model {about.get('model')}, version {about.get('version') or 'not registered'}"
     commit = (about.get("git_commit") or "unknown")[:12]
-    checks.append(Check("GET /version", status == 200, f"{names}, commit {commit}"))
+    answers = about.get("implementation") or "unknown"
+    checks.append(
+        Check("GET /version", status == 200, f"{names}, commit {commit}, answered by {answers}")
+    )
     instances, labels = as_json(rows.drop(columns=target)), rows[target].tolist()
     single = request(f"{url}/predict", instances[0])
     batch = request(f"{url}/predict/batch", {"instances": instances})

@@ -1,0 +1,181 @@
+"""The model compiled to ONNX answers as the scikit-learn model does, or says why not in a line."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.ensemble import (
+    HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor,
+    RandomForestClassifier,
+    RandomForestRegressor,
+)
+from sklearn.linear_model import LogisticRegression, Ridge
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
+
+from cd4ml import input_schema
+from cd4ml.compiled import folder as compiled_folder
+from cd4ml.compiled import parity
+from cd4ml.compiled.convert import ConversionError, convert
+from cd4ml.compiled.runtime import compiled
+from cd4ml.errors import PipelineError
+from cd4ml.pipeline import train
+from cd4ml.provenance import file_sha256
+
+COLUMNS = {
+    "reading": {"type": "float", "nullable": True},
+    "small": {"type": "float"},
+    "visits": {"type": "int", "nullable": True},
+    "member": {"type": "bool", "nullable": True},
+    "plan": {"type": "str", "nullable": True, "allowed": ["basic", "plus", "pro"]},
+}
+FEATURES = list(COLUMNS)
+
+
+def generated(rows: int, seed: int) -> tuple[pd.DataFrame, dict[str, pd.Series]]:
+    """Rows of every contract type with gaps, and a target of each kind."""
+    generator = np.random.default_rng(seed)
+    raw = pd.DataFrame(
+        {
+            "reading": generator.normal(50, 20, rows),
+            "small": generator.normal(0, 0.001, rows),
+            "visits": generator.integers(0, 30, rows).astype(object),
+            "member": generator.random(rows) < 0.4,
+            "plan": generator.choice(["basic", "plus", "pro"], rows).astype(object),
+        }
+    )
+    for name in ("reading", "visits", "member", "plan"):
+        raw[name] = raw[name].astype(object).mask(generator.random(rows) < 0.15)
+    frame = input_schema.as_declared(raw, input_schema.dtypes(FEATURES, COLUMNS), "generated")
+    signal = raw["reading"].astype(float).fillna(50) / 20 + 800 * raw["small"]
+    signal += (raw["plan"] == "pro") * 1.5 + generator.normal(0, 0.5, rows)
+    targets = {
+        "text": pd.Series(np.select([signal < 2, signal < 3], ["low", "mid"], "high")),
+        "bool": signal > 2.5,
+        "int": pd.Series(np.digitize(signal, [2, 3]), dtype="int64"),
+        "number": signal * 40 + 7,
+    }
+    return frame, targets
+
+
+@pytest.fixture(scope="module")
+def data():
+    return generated(600, seed=3)
+
+
+BUILT_IN = [
+    (RandomForestClassifier(n_estimators=60, random_state=0), "text"),
+    (RandomForestClassifier(n_estimators=60, max_depth=6, random_state=0), "bool"),
+    (LogisticRegression(max_iter=500), "int"),
+    (LogisticRegression(max_iter=500), "text"),
+    (RandomForestRegressor(n_estimators=60, random_state=0), "number"),
+    (Ridge(), "number"),
+]
+
+
+@pytest.mark.parametrize(("estimator", "target"), BUILT_IN, ids=lambda item: str(item)[:30])
+def test_each_built_in_model_compiles_and_answers_as_scikit_learn_on_new_rows(
+    data, estimator, target
+):
+    frame, targets = data
+    model = train.make_model(estimator).fit(frame, targets[target])
+    onnx = compiled(convert(model, frame).SerializeToString(), model)
+    unseen, _ = generated(400, seed=11)  # rows the parity check never saw
+    result = parity.compare(model, onnx, unseen)
+    assert result["holds"], result
+    assert result["rows"] == 400 and result["largest_difference"] <= parity.TOLERANCE
+    expected, found = model.predict(unseen), onnx.predict(unseen)
+    assert [type(value) for value in found] == [type(value) for value in expected]
+    if target != "number":
+        assert found.tolist() == expected.tolist()
+        assert np.abs(onnx.predict_proba(unseen) - model.predict_proba(unseen)).max() <= 1e-5
+
+
+@pytest.mark.parametrize(
+    ("estimator", "target"),
+    [
+        (HistGradientBoostingClassifier(max_iter=20), "text"),
+        (HistGradientBoostingRegressor(max_iter=20), "number"),
+    ],
+)
+def test_hist_gradient_boosting_does_not_convert_and_says_why_in_one_line(
+    data, tmp_path, estimator, target
+):
+    frame, targets = data
+    model = train.make_model(estimator).fit(frame, targets[target])
+    with pytest.raises(ConversionError) as raised:
+        convert(model, frame)
+    reason = str(raised.value)
+    assert reason.startswith("skl2onnx cannot convert HistGradientBoosting")
+    assert "\n" not in reason and len(reason) < 300
+    entry = compiled_folder.compile_into(model, frame, tmp_path)
+    assert entry == {"reason": reason} and not (tmp_path / "model.onnx").exists()
+
+
+def add_features(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame.assign(reading_per_visit=frame["reading"] / (frame["visits"].astype(float) + 1))
+
+
+def test_a_features_step_that_derives_columns_is_not_converted(data):
+    frame, targets = data
+    steps = [step for step in train.make_model(Ridge()).steps if step[0] != "features"]
+    model = Pipeline([("features", FunctionTransformer(add_features)), *steps])
+    model.fit(frame, targets["number"])
+    with pytest.raises(ConversionError, match="^add_features derives columns in Python"):
+        convert(model, frame)
+
+
+def test_the_bakes_default_features_step_returning_its_input_converts(data):
+    frame, targets = data
+    model = train.make_model(Ridge()).fit(frame, targets["number"])
+    assert model.steps[0][0] == "features"  # the project's add_features, as baked
+    onnx = compiled(convert(model, frame).SerializeToString(), model)
+    assert parity.compare(model, onnx, frame)["holds"]
+
+
+def test_a_changed_onnx_file_is_refused_and_a_missing_entry_falls_back(data, tmp_path):
+    frame, targets = data
+    model = train.make_model(LogisticRegression(max_iter=500)).fit(frame, targets["bool"])
+    entry = compiled_folder.compile_into(model, frame, tmp_path)
+    assert entry["sha256"] == file_sha256(tmp_path / "model.onnx")
+    assert entry["parity"]["rows"] == len(frame) and entry["parity"]["holds"]
+    json.dumps(entry)  # model.json holds it
+    scorer, implementation, reason = compiled_folder.scorer(model, {"onnx": entry}, tmp_path)
+    assert implementation == "onnx" and reason is None
+    assert scorer.predict(frame).tolist() == model.predict(frame).tolist()
+    with (tmp_path / "model.onnx").open("ab") as file:
+        file.write(b"\0")
+    with pytest.raises(PipelineError, match="model.onnx has SHA-256 .* refusing to load"):
+        compiled_folder.scorer(model, {"onnx": entry}, tmp_path)
+    failed = {"onnx": {"reason": "skl2onnx cannot convert X: no converter"}}
+    assert compiled_folder.scorer(model, failed, tmp_path) == (
+        model,
+        "sklearn",
+        "skl2onnx cannot convert X: no converter",
+    )
+
+
+def test_parity_fails_on_a_model_that_answers_otherwise(data):
+    frame, targets = data
+    model = train.make_model(Ridge()).fit(frame, targets["number"])
+    other = train.make_model(Ridge(alpha=50)).fit(frame, targets["number"])
+    onnx = compiled(convert(other, frame).SerializeToString(), other)
+    result = parity.compare(model, onnx, frame)
+    assert not result["holds"] and result["reason"].startswith("answers differ by up to")
+
+
+@pytest.mark.parametrize(
+    "estimator", [RandomForestClassifier(n_estimators=30, random_state=0), LogisticRegression()]
+)
+def test_a_rows_onnx_answer_is_bitwise_the_same_alone_and_in_any_batch(data, estimator):
+    frame, targets = data
+    model = train.make_model(estimator).fit(frame, targets["text"])
+    onnx = compiled(convert(model, frame).SerializeToString(), model)
+    together = onnx.predict_proba(frame)
+    generator = np.random.default_rng(2)
+    for size in (1, 3, 64):
+        picked = generator.choice(len(frame), size, replace=False)
+        alone = onnx.predict_proba(frame.iloc[picked])
+        assert alone.tobytes() == together[picked].tobytes()
