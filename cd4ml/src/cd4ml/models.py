@@ -13,7 +13,7 @@ from pathlib import Path
 from . import input_schema
 from .errors import PipelineError, redact
 from .project import command, importable
-from .provenance import file_sha256
+from .provenance import check_sha256
 from .tracking import ARTIFACT_HASH_TAG, MODEL_HASH_TAG, model_file_of, trusted_types
 
 CHAMPION = "champion"
@@ -162,12 +162,7 @@ def load_verified(file: Path, expected_sha256: str, what: str):
     SHA-256 is the one recorded when it was logged, holding only the types train.py builds."""
     import skops.io
 
-    actual = file_sha256(file)
-    if actual != expected_sha256:
-        raise PipelineError(
-            f"{what}: {file.name} has SHA-256 {actual[:16]}, not the recorded "
-            f"{expected_sha256[:16]}; refusing to load a changed model"
-        )
+    check_sha256(file, expected_sha256, what)
     trusted = trusted_types()
     importable()  # the model's features step is a function of the project's package
     untrusted = set(skops.io.get_untrusted_types(file=file)) - set(trusted)

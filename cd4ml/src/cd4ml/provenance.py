@@ -8,7 +8,7 @@ from pathlib import Path
 import yaml
 
 from .config import path
-from .errors import redact
+from .errors import PipelineError, redact
 
 
 def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
@@ -29,6 +29,16 @@ def file_md5(file: Path) -> str:
 
 def file_sha256(file: Path) -> str:
     return hashlib.sha256(file.read_bytes()).hexdigest()
+
+
+def check_sha256(file: Path, expected: str, what: str) -> None:
+    """Refuse a model file whose bytes are not those recorded when it was logged or exported."""
+    actual = file_sha256(file)
+    if actual != expected:
+        raise PipelineError(
+            f"{what}: {file.name} has SHA-256 {actual[:16]}, not the recorded "
+            f"{str(expected)[:16]}; refusing to load a changed model"
+        )
 
 
 def git_tags() -> dict[str, str]:

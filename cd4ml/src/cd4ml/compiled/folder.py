@@ -11,7 +11,7 @@ import pandas as pd
 
 from ..errors import PipelineError, first_line
 from ..files import atomic_path
-from ..provenance import file_sha256
+from ..provenance import check_sha256, file_sha256
 from . import parity
 from .convert import ConversionError, convert
 from .runtime import compiled
@@ -53,12 +53,7 @@ def scorer(model, info: dict, folder: Path) -> tuple[object, str, str | None]:
     file = folder / FILE
     if not file.is_file():
         raise PipelineError(f"{file}: not found, though {folder / 'model.json'} records it")
-    actual = file_sha256(file)
-    if actual != entry["sha256"]:
-        raise PipelineError(
-            f"{folder}: {FILE} has SHA-256 {actual[:16]}, not the recorded "
-            f"{str(entry['sha256'])[:16]}; refusing to load a changed model"
-        )
+    check_sha256(file, entry["sha256"], str(folder))
     try:
         return compiled(file.read_bytes(), model), "onnx", None
     except Exception as error:
