@@ -2,6 +2,7 @@
 
 import json
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -138,6 +139,45 @@ def test_the_container_and_kubernetes_files_agree_with_the_service(exported):
     assert container["readinessProbe"]["httpGet"]["path"] == "/ready"
     assert container["livenessProbe"]["httpGet"]["path"] == "/health"
     assert service["spec"]["ports"][0]["targetPort"] == container["ports"][0]["containerPort"] == 8000
+
+
+LEFT_OUT = {"pandas", "scikit-learn", "scipy", "mlflow", "dvc", "pyarrow", "pandera", "skl2onnx", "onnx"}
+
+
+def image_install(project: Path, python: Path) -> list[str]:
+    """The Dockerfile's `uv pip install` of the service, into python's environment, not the system's."""
+    words = re.search(r"uv pip install ([^&\\]+)", (project / "Dockerfile").read_text()).group(1).split()
+    copied = {"serving-overrides.txt": "build/model/serving-overrides.txt"}  # as the Dockerfile copies it
+    return [str(VENV_BIN / "uv"), "pip", "install", "--quiet", "--python", str(python)] + [
+        copied.get(word, word) for word in words if word != "--system"
+    ]
+
+
+def test_the_image_holds_only_what_the_compiled_model_needs_and_serves_from_it(exported, service, tmp_path):
+    """The service's environment as the Dockerfile installs it, in a fresh virtual environment: no
+    pandas, scikit-learn, MLflow or DVC, and the same answers as the full environment's service."""
+    url = service[0]
+    python = tmp_path / "image/bin/python"
+    subprocess.run([str(VENV_BIN / "uv"), "venv", "--quiet", "--python", str(VENV_BIN / "python"), str(python.parents[1])],
+                   check=True)  # fmt: skip
+    installed = subprocess.run(image_install(exported, python), cwd=exported, capture_output=True, text=True)
+    assert installed.returncode == 0, installed.stderr
+    listed = subprocess.run([str(VENV_BIN / "uv"), "pip", "list", "--python", str(python), "--format", "json"],
+                            capture_output=True, text=True, check=True).stdout  # fmt: skip
+    names = {re.sub(r"[-_.]+", "-", package["name"]).lower() for package in json.loads(listed)}
+    assert not names & LEFT_OUT and {"cd4ml", "onnxruntime", "fastapi", "uvicorn"} <= names
+    port = free_port()
+    command = [{"python": str(python), "0.0.0.0": "127.0.0.1", "8000": str(port)}.get(part, part)
+               for part in container_command(exported)]  # fmt: skip
+    env = {"PATH": os.environ["PATH"], "HOME": str(tmp_path), "MODEL_URI": str(exported / "build/model")}
+    rows = json.loads(pd.read_parquet(exported / "data/processed/test.parquet").drop(columns="target")
+                      .head(20).to_json(orient="records"))  # fmt: skip
+    with background_server(command, f"http://127.0.0.1:{port}/ready", cwd=exported, env=env):
+        lean = f"http://127.0.0.1:{port}"
+        assert post(f"{lean}/version", None)[1]["implementation"] == "onnx"
+        answers = post(f"{lean}/predict/batch", {"instances": rows})
+        assert post(f"{lean}/predict", {**rows[0], "mean_radius": "wide"})[0] == 422
+    assert answers == post(f"{url}/predict/batch", {"instances": rows})
 
 
 def rss_mb(pid: int) -> float:

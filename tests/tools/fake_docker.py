@@ -25,6 +25,11 @@ def build(args: argparse.Namespace) -> None:
     model = context / "build/model/model.skops"
     if not model.exists():
         sys.exit("fake docker: COPY build/model: no model.skops (run export first)")
+    for line in dockerfile.splitlines():
+        sources = line.split()[1:-1] if line.startswith("COPY ") else []
+        missing = [source for source in sources if not (context / source).exists()]
+        if missing:
+            sys.exit(f"fake docker: {line}: {missing[0]} not found")
     image_id = "sha256:" + hashlib.sha256(dockerfile.encode() + model.read_bytes()).hexdigest()
     if args.iidfile:
         Path(args.iidfile).write_text(image_id)

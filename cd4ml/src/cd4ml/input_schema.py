@@ -10,9 +10,7 @@ import hashlib
 import json
 from pathlib import Path
 
-import pandas as pd
-
-from .errors import PipelineError, first_line, shorten
+from .errors import PipelineError
 
 TAG = "input_schema_sha256"
 # The dtype of each contract type, without and with missing values allowed. A frame built from the
@@ -59,28 +57,6 @@ def dtypes(features: list[str], columns: dict) -> dict[str, str]:
     return declared
 
 
-def frame_of(rows: list[dict], declared: dict[str, str]) -> pd.DataFrame:
-    """The model's input from rows (a field missing from a row is a gap), each column built in its
-    declared dtype, so that every row is scored alike whichever rows share its frame."""
-    return pd.DataFrame(
-        {
-            name: pd.Series([row.get(name) for row in rows], dtype=dtype, index=range(len(rows)))
-            for name, dtype in declared.items()
-        },
-        index=range(len(rows)),
-    )
-
-
-def as_declared(frame: pd.DataFrame, declared: dict[str, str], where: object) -> pd.DataFrame:
-    """The model's columns of frame in their declared dtypes; one line for a column that has no
-    such type (text in a number column, a gap where the contract allows none)."""
-    typed = {}
-    for name, dtype in declared.items():
-        try:
-            typed[name] = frame[name].astype(dtype)
-        except (TypeError, ValueError) as error:
-            raise PipelineError(
-                f"{where}: column {name!r} cannot be read as {dtype}, as the contract types it "
-                f"for the model: {shorten(first_line(error), 200)}"
-            ) from None
-    return pd.DataFrame(typed, index=frame.index)
+def columns_of(rows: list[dict], features: list[str]) -> dict[str, list]:
+    """The model's columns of rows, as plain lists; a field missing from a row is a gap (None)."""
+    return {name: [row.get(name) for row in rows] for name in features}

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from . import input_schema
 from .errors import PipelineError, redact
+from .exported import read_info
 from .project import command, importable
 from .provenance import check_sha256
 from .tracking import ARTIFACT_HASH_TAG, MODEL_HASH_TAG, model_file_of, trusted_types
@@ -176,15 +177,7 @@ def load_verified(file: Path, expected_sha256: str, what: str):
 
 def load_exported(folder: Path) -> tuple[object, dict]:
     """The model and description in a folder `export` wrote: model.skops, verified by model.json."""
-    info_file, model_file = folder / "model.json", folder / "model.skops"
-    for file in (info_file, model_file):
-        if not file.exists():
-            raise PipelineError(f"{file}: not found; write the folder with {command('export')}")
-    try:
-        info = json.loads(info_file.read_text())
-    except json.JSONDecodeError as error:
-        raise PipelineError(f"{info_file}: not valid JSON ({error})") from None
-    expected = info.get(ARTIFACT_HASH_TAG) if isinstance(info, dict) else None
-    if not expected:
-        raise PipelineError(f"{info_file}: no {ARTIFACT_HASH_TAG}; export the folder again")
-    return load_verified(model_file, expected, str(folder)), info
+    info, model_file = read_info(folder), folder / "model.skops"
+    if not model_file.exists():
+        raise PipelineError(f"{model_file}: not found; write the folder with {command('export')}")
+    return load_verified(model_file, info[ARTIFACT_HASH_TAG], str(folder)), info

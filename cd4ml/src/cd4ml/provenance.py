@@ -10,6 +10,8 @@ import yaml
 from .config import path
 from .errors import PipelineError, redact
 
+ARTIFACT_HASH_TAG = "model_artifact_sha256"  # of the registered skops file, checked on loading
+
 
 def flatten(tree: dict, prefix: str = "") -> dict[str, str]:
     """params.yaml as MLflow params: {"train.random_forest.max_depth": "8", ...}, redacted."""

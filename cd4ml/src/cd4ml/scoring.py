@@ -13,7 +13,7 @@ from sklearn.dummy import DummyClassifier, DummyRegressor
 from sklearn.preprocessing import label_binarize
 
 from .errors import PipelineError
-from .input_schema import as_declared
+from .input_frame import as_declared
 
 TASKS = ("classification", "regression")
 METRICS = {

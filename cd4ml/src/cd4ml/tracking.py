@@ -21,7 +21,7 @@ from .files import read_model
 from .input_schema import TAG as INPUT_SCHEMA_TAG
 from .input_schema import digest
 from .project import library_version, project_version, trusted
-from .provenance import data_tags, file_md5, file_sha256, flatten, git_tags
+from .provenance import ARTIFACT_HASH_TAG, data_tags, file_md5, file_sha256, flatten, git_tags
 
 # Types that MLflow's skops format must be told to load: those of the models train builds. A
 # project adds its own in pyproject.toml ([tool.cd4ml] trusted), never here.
@@ -44,7 +44,6 @@ def trusted_types() -> list[str]:
 
 
 MODEL_HASH_TAG = "model_md5"  # of models/model.pkl, the file DVC tracks
-ARTIFACT_HASH_TAG = "model_artifact_sha256"  # of the registered skops file, checked on loading
 HOST_TAG, PID_TAG = "evaluate_host", "evaluate_pid"  # to tell a killed evaluate's run
 
 
@@ -182,7 +181,7 @@ def log_model(params: dict, run, model_file: Path) -> dict[str, str]:
     import mlflow
     from mlflow.models import infer_signature
 
-    from .quality.contract import load_contract
+    from .quality.contract_file import load_contract
 
     model = read_model(model_file)
     columns = load_contract(path(params, "contract")).get("columns") or {}

@@ -8,7 +8,7 @@ from sklearn.linear_model import LinearRegression, LogisticRegression
 from sklearn.pipeline import make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from cd4ml import input_schema, provenance, tracking
+from cd4ml import input_frame, input_schema, provenance, tracking
 from cd4ml.batch import predict
 from cd4ml.errors import PipelineError
 from cd4ml.scoring import scored_rows
@@ -117,7 +117,7 @@ def test_an_exported_folder_with_proven_onnx_scores_with_it_as_scikit_learn_woul
 ):
     from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
 
-    from cd4ml.compiled import folder as compiled_folder
+    from cd4ml.compiled import build
     from cd4ml.pipeline import train
 
     features = dataset.drop(columns="target")
@@ -129,9 +129,7 @@ def test_an_exported_folder_with_proven_onnx_scores_with_it_as_scikit_learn_woul
     skops.io.dump(fitted, folder / "model.skops")
     columns = {name: {"type": "float", "nullable": True} for name in features}
     declared = input_schema.dtypes(list(features), columns)
-    onnx = compiled_folder.compile_into(
-        fitted, input_schema.as_declared(features, declared, "test"), folder
-    )
+    onnx = build.compile_into(fitted, input_frame.as_declared(features, declared, "test"), folder)
     info = {"model": "m", "version": "1", "onnx": onnx,
             tracking.ARTIFACT_HASH_TAG: provenance.file_sha256(folder / "model.skops")}  # fmt: skip
     (folder / "model.json").write_text(json.dumps(info))

@@ -15,10 +15,10 @@ from sklearn.linear_model import LogisticRegression, Ridge
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from cd4ml import input_schema
+from cd4ml import input_frame, input_schema
+from cd4ml.compiled import build, parity
 from cd4ml.compiled import folder as compiled_folder
-from cd4ml.compiled import parity
-from cd4ml.compiled.convert import ConversionError, convert
+from cd4ml.compiled.convert import ConversionError, convert, describe
 from cd4ml.compiled.runtime import compiled
 from cd4ml.errors import PipelineError
 from cd4ml.pipeline import train
@@ -48,7 +48,7 @@ def generated(rows: int, seed: int) -> tuple[pd.DataFrame, dict[str, pd.Series]]
     )
     for name in ("reading", "visits", "member", "plan"):
         raw[name] = raw[name].astype(object).mask(generator.random(rows) < 0.15)
-    frame = input_schema.as_declared(raw, input_schema.dtypes(FEATURES, COLUMNS), "generated")
+    frame = input_frame.as_declared(raw, input_schema.dtypes(FEATURES, COLUMNS), "generated")
     signal = raw["reading"].astype(float).fillna(50) / 20 + 800 * raw["small"]
     signal += (raw["plan"] == "pro") * 1.5 + generator.normal(0, 0.5, rows)
     targets = {
@@ -81,7 +81,7 @@ def test_each_built_in_model_compiles_and_answers_as_scikit_learn_on_new_rows(
 ):
     frame, targets = data
     model = train.make_model(estimator).fit(frame, targets[target])
-    onnx = compiled(convert(model, frame).SerializeToString(), model)
+    onnx = compiled(convert(model, frame).SerializeToString(), describe(model))
     unseen, _ = generated(400, seed=11)  # rows the parity check never saw
     result = parity.compare(model, onnx, unseen)
     assert result["holds"], result
@@ -110,7 +110,7 @@ def test_hist_gradient_boosting_does_not_convert_and_says_why_in_one_line(
     reason = str(raised.value)
     assert reason.startswith("skl2onnx cannot convert HistGradientBoosting")
     assert "\n" not in reason and len(reason) < 300
-    entry = compiled_folder.compile_into(model, frame, tmp_path)
+    entry = build.compile_into(model, frame, tmp_path)
     assert entry == {"reason": reason} and not (tmp_path / "model.onnx").exists()
 
 
@@ -131,37 +131,34 @@ def test_the_bakes_default_features_step_returning_its_input_converts(data):
     frame, targets = data
     model = train.make_model(Ridge()).fit(frame, targets["number"])
     assert model.steps[0][0] == "features"  # the project's add_features, as baked
-    onnx = compiled(convert(model, frame).SerializeToString(), model)
+    onnx = compiled(convert(model, frame).SerializeToString(), describe(model))
     assert parity.compare(model, onnx, frame)["holds"]
 
 
 def test_a_changed_onnx_file_is_refused_and_a_missing_entry_falls_back(data, tmp_path):
     frame, targets = data
     model = train.make_model(LogisticRegression(max_iter=500)).fit(frame, targets["bool"])
-    entry = compiled_folder.compile_into(model, frame, tmp_path)
+    entry = build.compile_into(model, frame, tmp_path)
     assert entry["sha256"] == file_sha256(tmp_path / "model.onnx")
     assert entry["parity"]["rows"] == len(frame) and entry["parity"]["holds"]
     json.dumps(entry)  # model.json holds it
-    scorer, implementation, reason = compiled_folder.scorer(model, {"onnx": entry}, tmp_path)
-    assert implementation == "onnx" and reason is None
+    assert compiled_folder.why_not({"onnx": entry}) is None
+    scorer = compiled_folder.load(tmp_path, {"onnx": entry})
     assert scorer.predict(frame).tolist() == model.predict(frame).tolist()
     with (tmp_path / "model.onnx").open("ab") as file:
         file.write(b"\0")
     with pytest.raises(PipelineError, match="model.onnx has SHA-256 .* refusing to load"):
-        compiled_folder.scorer(model, {"onnx": entry}, tmp_path)
+        compiled_folder.load(tmp_path, {"onnx": entry})
     failed = {"onnx": {"reason": "skl2onnx cannot convert X: no converter"}}
-    assert compiled_folder.scorer(model, failed, tmp_path) == (
-        model,
-        "sklearn",
-        "skl2onnx cannot convert X: no converter",
-    )
+    assert compiled_folder.why_not(failed) == "skl2onnx cannot convert X: no converter"
+    assert "export it again" in compiled_folder.why_not({})
 
 
 def test_parity_fails_on_a_model_that_answers_otherwise(data):
     frame, targets = data
     model = train.make_model(Ridge()).fit(frame, targets["number"])
     other = train.make_model(Ridge(alpha=50)).fit(frame, targets["number"])
-    onnx = compiled(convert(other, frame).SerializeToString(), other)
+    onnx = compiled(convert(other, frame).SerializeToString(), describe(other))
     result = parity.compare(model, onnx, frame)
     assert not result["holds"] and result["reason"].startswith("answers differ by up to")
 
@@ -172,7 +169,7 @@ def test_parity_fails_on_a_model_that_answers_otherwise(data):
 def test_a_rows_onnx_answer_is_bitwise_the_same_alone_and_in_any_batch(data, estimator):
     frame, targets = data
     model = train.make_model(estimator).fit(frame, targets["text"])
-    onnx = compiled(convert(model, frame).SerializeToString(), model)
+    onnx = compiled(convert(model, frame).SerializeToString(), describe(model))
     together = onnx.predict_proba(frame)
     generator = np.random.default_rng(2)
     for size in (1, 3, 64):

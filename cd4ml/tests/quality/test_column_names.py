@@ -6,7 +6,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cd4ml import errors
-from cd4ml.quality import contract, roles
+from cd4ml.quality import contract, contract_file, roles
 
 # Names that plain YAML reads as something else, or not at all: pandas' and R's index column,
 # numbers, booleans and null, a comment, an anchor, an alias, a tag, a directive, a list item,
@@ -91,7 +91,7 @@ def test_any_column_name_round_trips_through_a_drafted_contract(names, folder):
     frame = small_frame(names)
     file = folder / "contract.yaml"
     file.write_text(contract.render(contract.draft(frame, names[0])))
-    loaded = contract.load_contract(file)
+    loaded = contract_file.load_contract(file)
     assert list(loaded["columns"]) == names
     assert list(roles.feature_roles(file)) == names
     results = contract.check_contract(frame, loaded, names[0])
@@ -111,7 +111,7 @@ def test_keys_written_by_hand_are_the_text_written(tmp_path):
     written = ["2019", "yes", "null", "on", "Off", "~", "1.5", "0x1F", "2019-01-01", "1_000"]
     lines = [f"  {name}: {{type: int, role: id}}" for name in written]
     file.write_text("columns:\n" + "\n".join(lines) + "\n  label: {type: str, role: target}\n")
-    assert list(contract.load_contract(file)["columns"]) == [*written, "label"]
+    assert list(contract_file.load_contract(file)["columns"]) == [*written, "label"]
     assert list(roles.feature_roles(file)) == [*written, "label"]
 
 
@@ -119,7 +119,7 @@ def test_a_key_that_is_not_a_name_is_one_line_naming_the_file(tmp_path):
     file = tmp_path / "contract.yaml"
     file.write_text("columns:\n  [a, b]: {type: int}\n")
     with pytest.raises(errors.PipelineError) as raised:
-        contract.load_contract(file)
+        contract_file.load_contract(file)
     message = str(raised.value)
     assert message.startswith(f"{file}: ") and "\n" not in message
     assert "a key is a list" in message and "line 2" in message and "[a, b]" in message

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from cd4ml import errors
-from cd4ml.quality import contract
+from cd4ml.quality import contract, contract_file
 
 
 def failed(results) -> set[tuple[str | None, str]]:
@@ -17,7 +17,7 @@ def failed(results) -> set[tuple[str | None, str]]:
 
 @pytest.fixture
 def shipped(params) -> dict:
-    return contract.load_contract(Path(params["paths"]["contract"]))
+    return contract_file.load_contract(Path(params["paths"]["contract"]))
 
 
 @pytest.fixture(scope="module")
@@ -105,10 +105,10 @@ def test_unknown_keys_and_types_are_named(tmp_path):
     file = tmp_path / "contract.yaml"
     file.write_text("columns:\n  age: {type: float, maximum: 3}\n")
     with pytest.raises(errors.PipelineError, match=r"column 'age' has unknown keys \['maximum'\]"):
-        contract.load_contract(file)
+        contract_file.load_contract(file)
     file.write_text("columns:\n  age: {type: decimal}\n")
     with pytest.raises(errors.PipelineError, match="column 'age' has type 'decimal'"):
-        contract.load_contract(file)
+        contract_file.load_contract(file)
 
 
 @pytest.mark.parametrize("rules", ["", "null", "[]", "[min, 0]", "3", "float"])
@@ -116,10 +116,10 @@ def test_a_column_without_rules_is_one_line_asking_for_a_type(tmp_path, rules):
     file = tmp_path / "contract.yaml"
     file.write_text(f"columns:\n  income: {{type: float}}\n  age: {rules}\n")
     with pytest.raises(errors.PipelineError, match=r"column 'age' has no rules .*at least a type"):
-        contract.load_contract(file)
+        contract_file.load_contract(file)
     file.write_text(f"columns: {rules or 'null'}\n")
     with pytest.raises(errors.PipelineError, match="columns must map each column's name"):
-        contract.load_contract(file)
+        contract_file.load_contract(file)
 
 
 def test_a_draft_takes_duplicates_roles_and_a_regression_target_from_the_data(mixed_frame):
@@ -168,7 +168,7 @@ def test_a_rare_class_keeps_a_positive_minimum_share(rows, rare_rows, rare, tmp_
     )
     file = tmp_path / "contract.yaml"
     file.write_text(contract.render(contract.draft(frame, "label", "classification")))
-    drafted = contract.load_contract(file)
+    drafted = contract_file.load_contract(file)
     assert 0 < drafted["dataset"]["min_class_share"] <= rare_rows / rows
     assert failed(contract.check_contract(frame, drafted, "label")) == set()
     without = frame[frame["label"] != rare]

@@ -13,6 +13,7 @@ from cd4ml import input_schema
 from cd4ml.pipeline import train
 from cd4ml.serving import app as service_app
 from cd4ml.serving import batching
+from cd4ml.serving.frame_scorer import frame_scorer
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,8 @@ def test_a_poisoned_request_fails_alone_among_concurrent_valid_ones(
     model = train.make_model(RandomForestClassifier(n_estimators=20, random_state=0))
     model = Fragile(model.fit(data[FEATURES], data["species"]))
     # The verified loader refuses a class it does not trust, rightly; this test is about scoring.
-    loaded = service_app.Loaded(model, {"model": "test-model"}, COLUMNS, list(FEATURES))
+    scorer = frame_scorer(model, input_schema.dtypes(list(FEATURES), COLUMNS))
+    loaded = service_app.Loaded(scorer, {"model": "test-model"}, COLUMNS, list(FEATURES))
     monkeypatch.setattr(service_app, "load", lambda params, source: loaded)
     rows = json.loads(data[FEATURES].head(40).to_json(orient="records"))
     poison = {**rows[0], "x1": Fragile.poison}
@@ -121,17 +123,15 @@ class Exploding:
 
     classes_ = ["a", "b"]
 
-    def predict_proba(self, frame):
-        if (frame["x1"] < 0).any():
+    def predict_proba(self, columns):
+        if any(value < 0 for value in columns["x1"]):
             raise RuntimeError("/secret/path/model.pkl: internal state broken")
-        return [[0.25, 0.75]] * len(frame)
+        return [[0.25, 0.75]] * len(columns["x1"])
 
 
 def test_a_model_failure_fails_only_its_request_and_the_batcher_survives():
     async def scenario():
-        batcher = batching.Batcher(
-            Exploding(), input_schema.dtypes(FEATURES, COLUMNS), max_rows=64, window_ms=5
-        )
+        batcher = batching.Batcher(Exploding(), list(FEATURES), max_rows=64, window_ms=5)
         task = asyncio.create_task(batcher.run())
         good = {"x1": 1.0, "tiny": 0.0, "region": "north", "count": 1}
         answers = await asyncio.gather(

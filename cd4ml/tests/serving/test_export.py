@@ -34,7 +34,7 @@ def test_the_pipeline_model_is_exported_unregistered_and_loads_through_the_verif
     loaded = loading.load(settings, str(tmp_path / "out"))
     assert loaded.features == FEATURES
     first = data[FEATURES].head(3)
-    assert loaded.model.predict(first).tolist() == model.predict(first).tolist()
+    assert loaded.scorer.predict(first.to_dict("list")).tolist() == model.predict(first).tolist()
 
 
 def test_without_a_pipeline_model_export_says_how_to_make_one(params, tmp_path):

@@ -17,6 +17,7 @@ from cd4ml.pipeline import train
 from cd4ml.quality import contract, contract_file, reading
 from cd4ml.scoring import scored_rows
 from cd4ml.serving import batching
+from cd4ml.serving.frame_scorer import frame_scorer
 
 # One column of each contract type, every one with gaps.
 COLUMNS = {
@@ -67,9 +68,11 @@ FAST = settings(max_examples=40, deadline=None, suppress_health_check=[HealthChe
 @FAST
 @given(rows=ROWS)
 def test_the_service_answers_a_row_alike_alone_and_in_any_batch(model, rows):
-    together = batching.predict(model, DTYPES, rows)
+    together = batching.predict(frame_scorer(model, DTYPES), list(DTYPES), rows)
     for row, answer in zip(rows, together, strict=True):
-        assert orjson.dumps(batching.predict(model, DTYPES, [row])[0]) == orjson.dumps(answer)
+        assert orjson.dumps(
+            batching.predict(frame_scorer(model, DTYPES), list(DTYPES), [row])[0]
+        ) == orjson.dumps(answer)
 
 
 @FAST
@@ -116,7 +119,11 @@ def test_class_labels_with_spaces_come_back_exactly_from_contract_service_and_pr
     assert drafted["columns"]["label"]["allowed"] == sorted(labels)
     model = train.train(frame, "label", LogisticRegression())
     declared = input_schema.dtypes(["reading"], drafted["columns"])
-    answers = batching.predict(model, declared, [{"reading": value} for value in frame["reading"]])
+    answers = batching.predict(
+        frame_scorer(model, declared),
+        list(declared),
+        [{"reading": value} for value in frame["reading"]],
+    )
     assert {answer["prediction"] for answer in answers} <= set(labels)
     assert all(set(answer["probabilities"]) == set(labels) for answer in answers)
     scored = scored_rows("classification", model, frame, declared, "new.csv")

@@ -16,8 +16,9 @@ from ..compiled import folder as compiled_folder
 from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..errors import PipelineError
+from ..exported import read_info
 from ..files import write_csv, write_parquet
-from ..quality.contract import load_contract
+from ..quality.contract_file import load_contract
 from ..quality.reading import csv_options, read_table
 
 CHUNK_ROWS = 100_000
@@ -77,10 +78,16 @@ def champion(params: dict, folder: str | None) -> tuple[object, dict[str, str]]:
     """The model to score with (an exported folder, or the champion from the registry; its ONNX
     form when the folder holds a proven one, see compiled.folder) and the dtypes of its columns;
     refused when its contract (the folder's, or the project's) no longer describes its columns."""
-    scorer, reason = None, "scoring the registry's champion; ONNX runs only from an exported folder"
+    reason = "scoring the registry's champion; ONNX runs only from an exported folder"
+    if uses_dask(params):  # an onnxruntime session does not travel to the workers
+        reason = "compute.engine is dask; ONNX runs in one process"
     if folder:
-        model, info = models.load_exported(Path(folder))
-        scorer, _, reason = compiled_folder.scorer(model, info, Path(folder))
+        info = read_info(Path(folder))
+        reason = reason if uses_dask(params) else compiled_folder.why_not(info)
+        if reason is None:
+            model = compiled_folder.load(Path(folder), info)
+        else:
+            model, info = models.load_exported(Path(folder))
         what, contract = folder, Path(folder) / "contract.yaml"
     else:
         client = tracking.client(params)
@@ -92,10 +99,8 @@ def champion(params: dict, folder: str | None) -> tuple[object, dict[str, str]]:
     features = [str(name) for name in getattr(model, "feature_names_in_", [])]
     columns = load_contract(contract).get("columns") or {}
     input_schema.check(features, columns, info.get(input_schema.TAG), what, contract)
-    if uses_dask(params):  # an onnxruntime session does not travel to the workers
-        scorer, reason = None, "compute.engine is dask; ONNX runs in one process"
     print(f"predict: scikit-learn answers: {reason}" if reason else "predict: ONNX answers")
-    return scorer or model, input_schema.dtypes(features, columns)
+    return model, input_schema.dtypes(features, columns)
 
 
 def check_columns(columns, model, source: Path) -> None:

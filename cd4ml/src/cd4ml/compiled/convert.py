@@ -29,6 +29,20 @@ def is_tree_ensemble(estimator) -> bool:
     return hasattr(estimator, "estimators_") and hasattr(estimator.estimators_[0], "tree_")
 
 
+def describe(model) -> dict:
+    """What runtime needs to know of the model, kept in model.json: its columns in order, whether a
+    tree ensemble answers, and a classifier's classes as JSON has them."""
+    description = {
+        "features": [str(name) for name in model.feature_names_in_],
+        "trees": is_tree_ensemble(model.steps[-1][1]),
+    }
+    if hasattr(model, "predict_proba"):
+        description["classes"] = [
+            label.item() if isinstance(label, np.generic) else label for label in model.classes_
+        ]
+    return description
+
+
 def is_number(dtype) -> bool:
     return pd.api.types.is_bool_dtype(dtype) or pd.api.types.is_numeric_dtype(dtype)
 

@@ -2,13 +2,13 @@
 
 It has the scikit-learn model's predict (and predict_proba), classes_ and feature_names_in_, so
 the service and predict score with it unchanged: labels come from classes_, in the user's types.
-One thread per session: a row's answer is then the same alone and in any batch.
+It takes columns by name (a pandas frame, or plain lists in which None is a gap) and needs neither
+pandas nor scikit-learn: what it needs to know of the model is its description (convert.describe),
+which model.json keeps. One thread per session: a row's answer is then the same alone and in any
+batch.
 """
 
 import numpy as np
-import pandas as pd
-
-from .convert import is_number, is_tree_ensemble
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 
@@ -21,56 +21,72 @@ def session(data: bytes):
     return onnxruntime.InferenceSession(data, options, providers=["CPUExecutionProvider"])
 
 
-def feeds(frame: pd.DataFrame, names: list[str]) -> dict[str, np.ndarray]:
-    """One column per input, in order: numbers and booleans as doubles (a gap is NaN), text as
-    strings."""
-    fed = {}
-    for name, (_, column) in zip(names, frame.items(), strict=True):
-        if is_number(column.dtype):
-            values = column.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            values = column.astype(object).where(column.notna(), "").astype(str).to_numpy(object)
-        fed[name] = values.reshape(-1, 1)
-    return fed
+def fed(values, text: bool) -> np.ndarray:
+    """One input column: strings with "" for a gap, or doubles (booleans as 0 and 1) with NaN."""
+    if hasattr(values, "to_numpy"):  # a pandas column
+        if text:
+            values = values.astype(object).where(values.notna(), "").astype(str)
+            return values.to_numpy(object).reshape(-1, 1)
+        return values.to_numpy(dtype=np.float64, na_value=np.nan).reshape(-1, 1)
+    if text:
+        return np.array(["" if value is None else value for value in values], object).reshape(-1, 1)
+    return np.array([np.nan if value is None else value for value in values], np.float64).reshape(
+        -1, 1
+    )
 
 
 class Compiled:
     """The regression answers (predict) of an ONNX model."""
 
-    def __init__(self, data: bytes, model) -> None:
+    def __init__(self, data: bytes, description: dict) -> None:
         self.session = session(data)
-        self.inputs = [item.name for item in self.session.get_inputs()]
-        self.feature_names_in_ = model.feature_names_in_
-        self.trees = is_tree_ensemble(model.steps[-1][1])
+        self.inputs = [
+            (item.name, item.type == "tensor(string)") for item in self.session.get_inputs()
+        ]
+        self.feature_names_in_ = np.asarray(description["features"], dtype=object)
+        self.trees = bool(description.get("trees"))
 
-    def answer(self, frame: pd.DataFrame) -> np.ndarray:
+    def run(self, columns) -> list[np.ndarray]:
+        """The graph's outputs: the transformed features, then the estimator's."""
+        feeds = {
+            name: fed(columns[feature], text)
+            for (name, text), feature in zip(self.inputs, self.feature_names_in_, strict=True)
+        }
+        return self.session.run(None, feeds)
+
+    def transformed(self, columns) -> np.ndarray:
+        """The matrix the estimator takes (before a tree ensemble's rounding to float32)."""
+        return self.run(columns)[0]
+
+    def answer(self, columns) -> np.ndarray:
         """The estimator's output, after checking its input as scikit-learn's estimators do."""
-        features, *_, answer = self.session.run(None, feeds(frame, self.inputs))
+        features, *_, answer = self.run(columns)
         with np.errstate(invalid="ignore"):
             finite = np.isfinite(features).all()
             if not finite or (self.trees and (np.abs(features) > FLOAT32_MAX).any()):
                 raise ValueError("Input X contains infinity or a value too large for the model")
         return np.asarray(answer, dtype=np.float64)
 
-    def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.answer(frame).ravel()
+    def predict(self, columns) -> np.ndarray:
+        return self.answer(columns).ravel()
 
 
 class CompiledClassifier(Compiled):
     """A classifier's answers: probabilities, and the class of the largest (the first on a tie)."""
 
-    def __init__(self, data: bytes, model) -> None:
-        super().__init__(data, model)
-        self.classes_ = model.classes_
+    def __init__(self, data: bytes, description: dict) -> None:
+        super().__init__(data, description)
+        classes = np.asarray(description["classes"])
+        self.classes_ = classes.astype(object) if classes.dtype.kind == "U" else classes
 
-    def predict_proba(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.answer(frame)
+    def predict_proba(self, columns) -> np.ndarray:
+        return self.answer(columns)
 
-    def predict(self, frame: pd.DataFrame) -> np.ndarray:
-        return self.classes_[self.predict_proba(frame).argmax(axis=1)]
+    def predict(self, columns) -> np.ndarray:
+        return self.classes_[self.predict_proba(columns).argmax(axis=1)]
 
 
-def compiled(data: bytes, model) -> Compiled:
-    """The ONNX model as a scorer for the scikit-learn model it was compiled from."""
-    kind = CompiledClassifier if hasattr(model, "predict_proba") else Compiled
-    return kind(data, model)
+def compiled(data: bytes, description: dict) -> Compiled:
+    """The ONNX model as a scorer, from its description (convert.describe)."""
+    kind = CompiledClassifier if description.get("classes") is not None else Compiled
+    return kind(data, description)

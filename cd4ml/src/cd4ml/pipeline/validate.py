@@ -9,7 +9,8 @@ from ..checks import Result, raise_on_failure, write_report
 from ..compute import cluster, uses_dask
 from ..config import param, path
 from ..files import read_parquet
-from ..quality.contract import check_contract, load_contract
+from ..quality.contract import check_contract
+from ..quality.contract_file import load_contract
 from ..quality.profile import compare, read_profile
 
 

@@ -4,55 +4,17 @@ The data contract is contract.yaml, one line per column, checked with pandera.
 """
 
 import math
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pandera.pandas as pa
-import yaml
 
 from ..checks import Result
 from ..config import param, path
-from ..errors import PipelineError
 from ..files import read_parquet
-from ..project import command
-from .contract_file import parse, render
-from .roles import ROLES, detect_role, detect_task
+from .contract_file import render
+from .roles import detect_role, detect_task
 from .verdicts import TYPES, column_observations, column_verdicts, dataset_verdicts, number
-
-COLUMN_KEYS = {"type", "min", "max", "allowed", "nullable", "unique", "role"}
-
-
-def load_contract(file: Path) -> dict:
-    try:
-        contract = parse(file.read_text())
-    except FileNotFoundError:
-        raise PipelineError(f"{file}: not found; draft one with {command('contract')}") from None
-    except yaml.YAMLError as error:
-        raise PipelineError(f"{file}: not valid YAML: {error}".replace("\n", " ")) from None
-    columns = contract.get("columns", {})
-    if not isinstance(columns, dict):
-        raise PipelineError(f"{file}: columns must map each column's name to its rules")
-    for name, rules in columns.items():
-        if not isinstance(rules, dict):
-            raise PipelineError(
-                f"{file}: column {name!r} has no rules ({rules!r}); give it at least a type, "
-                f"e.g. `{name}: {{type: float}}`, or delete its line to refuse the column"
-            )
-        unknown = set(rules) - COLUMN_KEYS
-        if unknown or rules.get("type") not in TYPES:
-            problem = (
-                f"unknown keys {sorted(unknown)}" if unknown else f"type {rules.get('type')!r}"
-            )
-            raise PipelineError(
-                f"{file}: column {name!r} has {problem}; use {', '.join(TYPES)} types and keys "
-                f"{', '.join(sorted(COLUMN_KEYS))}"
-            )
-        if rules.get("role", "feature") not in ROLES:
-            raise PipelineError(
-                f"{file}: column {name!r} has role {rules['role']!r}; use one of {', '.join(ROLES)}"
-            )
-    return contract
 
 
 def kind_of(dtype) -> str:

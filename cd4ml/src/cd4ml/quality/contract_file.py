@@ -6,8 +6,11 @@ number, a boolean and null, `#note` a comment. Reading takes a key as the text w
 hand-written `2019:` is the column "2019", not the number.
 """
 
+from pathlib import Path
+
 import yaml
 
+from ..errors import PipelineError
 from ..project import command
 
 HEADER = """\
@@ -21,6 +24,10 @@ HEADER = """\
 MERGE = "tag:yaml.org,2002:merge"
 STRING = "tag:yaml.org,2002:str"
 LINE_BREAKS = "\n\r\x85\u2028\u2029"
+# The vocabulary of a column's rules.
+COLUMN_KEYS = {"type", "min", "max", "allowed", "nullable", "unique", "role"}
+TYPES = ("float", "int", "str", "bool")
+ROLES = ("feature", "target", "id", "date", "ignore")
 
 
 class _Rules(dict):
@@ -78,3 +85,35 @@ def render(contract: dict) -> str:
         document, Dumper=_Writer, sort_keys=False, allow_unicode=True, width=float("inf")
     )
     return HEADER.replace("`python -m <package> contract`", command("contract")) + body
+
+
+def load_contract(file: Path) -> dict:
+    try:
+        contract = parse(file.read_text())
+    except FileNotFoundError:
+        raise PipelineError(f"{file}: not found; draft one with {command('contract')}") from None
+    except yaml.YAMLError as error:
+        raise PipelineError(f"{file}: not valid YAML: {error}".replace("\n", " ")) from None
+    columns = contract.get("columns", {})
+    if not isinstance(columns, dict):
+        raise PipelineError(f"{file}: columns must map each column's name to its rules")
+    for name, rules in columns.items():
+        if not isinstance(rules, dict):
+            raise PipelineError(
+                f"{file}: column {name!r} has no rules ({rules!r}); give it at least a type, "
+                f"e.g. `{name}: {{type: float}}`, or delete its line to refuse the column"
+            )
+        unknown = set(rules) - COLUMN_KEYS
+        if unknown or rules.get("type") not in TYPES:
+            problem = (
+                f"unknown keys {sorted(unknown)}" if unknown else f"type {rules.get('type')!r}"
+            )
+            raise PipelineError(
+                f"{file}: column {name!r} has {problem}; use {', '.join(TYPES)} types and keys "
+                f"{', '.join(sorted(COLUMN_KEYS))}"
+            )
+        if rules.get("role", "feature") not in ROLES:
+            raise PipelineError(
+                f"{file}: column {name!r} has role {rules['role']!r}; use one of {', '.join(ROLES)}"
+            )
+    return contract

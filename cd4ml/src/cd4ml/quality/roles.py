@@ -13,7 +13,6 @@ import yaml
 
 from .contract_file import parse
 
-ROLES = ("feature", "target", "id", "date", "ignore")
 TASKS = ("classification", "regression")
 ID_NAME = re.compile(r"(^|[_\W])(id|uuid|guid|key)$|^(id|uuid)([_\W]|$)", re.IGNORECASE)
 CAMEL_ID = re.compile(r"[a-z](ID|Id)$")  # customerID, orderId

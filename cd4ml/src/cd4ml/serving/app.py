@@ -20,7 +20,6 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
 from ..config import param
-from ..input_schema import dtypes
 from .batching import Batcher, ScoringError
 from .bounds import number_bounds
 from .http_limits import BodyLimits
@@ -58,8 +57,8 @@ class Service:
     def __init__(self, loaded: Loaded, settings: dict, log_to: str) -> None:
         self.loaded = loaded
         self.batcher = Batcher(
-            loaded.model if loaded.scorer is None else loaded.scorer,
-            dtypes(loaded.features, loaded.columns),
+            loaded.scorer,
+            loaded.features,
             settings["max_batch_rows"],
             settings["batch_window_ms"],
         )
@@ -173,7 +172,7 @@ def create_app(params: dict, source: str, log_to: str = "-") -> FastAPI:
         redoc_url="/redoc" if settings["docs"] else None,
     )
     add_error_handlers(app)
-    bounds = number_bounds(loaded.model, loaded.features, loaded.columns)
+    bounds = number_bounds(loaded.scorer, loaded.features, loaded.columns)
     models = request_models(loaded.features, loaded.columns, bounds, settings["max_batch_rows"])
     add_routes(app, service, *models)
     app.add_middleware(

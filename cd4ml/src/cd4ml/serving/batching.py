@@ -12,7 +12,7 @@ import logging
 
 import numpy as np
 
-from ..input_schema import frame_of
+from ..input_schema import columns_of
 
 log = logging.getLogger(__name__)
 
@@ -30,14 +30,14 @@ def plain(value: object) -> object:
     return value.item() if isinstance(value, np.generic) else value
 
 
-def predict(model, dtypes: dict[str, str], rows: list[dict]) -> list[dict]:
+def predict(model, features: list[str], rows: list[dict]) -> list[dict]:
     """The model's answer per row: the class and class probabilities, or the predicted number.
-    dtypes are the model's columns and their types (input_schema.dtypes): a row's answer is the
-    same alone and in any batch."""
-    frame = frame_of(rows, dtypes)
+    model is the ONNX model or a frame_scorer, which answer a row the same alone and in any batch;
+    features are its columns."""
+    columns = columns_of(rows, features)
     if not callable(getattr(model, "predict_proba", None)):
-        return [{"prediction": plain(value)} for value in model.predict(frame)]
-    probabilities = np.asarray(model.predict_proba(frame))
+        return [{"prediction": plain(value)} for value in model.predict(columns)]
+    probabilities = np.asarray(model.predict_proba(columns))
     labels = [plain(label) for label in model.classes_]
     names = [str(label) for label in labels]
     return [
@@ -49,11 +49,11 @@ def predict(model, dtypes: dict[str, str], rows: list[dict]) -> list[dict]:
     ]
 
 
-def score_alone(model, dtypes: dict[str, str], rows: list[dict]) -> list[dict] | ScoringError:
+def score_alone(model, features: list[str], rows: list[dict]) -> list[dict] | ScoringError:
     """One request's answers, or the error to answer it with."""
     try:
         with np.errstate(over="ignore", invalid="ignore"):  # the model's input check reports it
-            return predict(model, dtypes, rows)
+            return predict(model, features, rows)
     except ValueError:  # sklearn's answer to values it cannot take, e.g. infinite once scaled
         return ScoringError(422, "the model cannot score these values")
     except Exception:
@@ -61,13 +61,13 @@ def score_alone(model, dtypes: dict[str, str], rows: list[dict]) -> list[dict] |
         return ScoringError(500, "the model failed on this request")
 
 
-def score_waiting(model, dtypes: dict[str, str], requests: list[list[dict]]) -> list:
+def score_waiting(model, features: list[str], requests: list[list[dict]]) -> list:
     """The answers of each waiting request: all in one call, or each alone when that fails."""
     try:
         with np.errstate(over="ignore", invalid="ignore"):
-            scored = predict(model, dtypes, [row for rows in requests for row in rows])
+            scored = predict(model, features, [row for rows in requests for row in rows])
     except Exception:
-        return [score_alone(model, dtypes, rows) for rows in requests]
+        return [score_alone(model, features, rows) for rows in requests]
     answers, start = [], 0
     for rows in requests:
         answers.append(scored[start : start + len(rows)])
@@ -76,8 +76,8 @@ def score_waiting(model, dtypes: dict[str, str], requests: list[list[dict]]) -> 
 
 
 class Batcher:
-    def __init__(self, model, dtypes: dict[str, str], max_rows: int, window_ms: float) -> None:
-        self.model, self.dtypes = model, dtypes
+    def __init__(self, model, features: list[str], max_rows: int, window_ms: float) -> None:
+        self.model, self.features = model, features
         self.max_rows, self.window = max_rows, window_ms / 1000
         self.queue: asyncio.Queue = asyncio.Queue()
 
@@ -93,7 +93,7 @@ class Batcher:
             while True:
                 waiting = await self.gather()
                 answers = await asyncio.to_thread(
-                    score_waiting, self.model, self.dtypes, [rows for rows, _ in waiting]
+                    score_waiting, self.model, self.features, [rows for rows, _ in waiting]
                 )
                 for (_, done), answer in zip(waiting, answers, strict=True):
                     if done.done():  # the client went away

@@ -7,7 +7,8 @@ startup; the request schema then refuses larger values with a 422 instead of the
 """
 
 import numpy as np
-import pandas as pd
+
+from ..input_schema import columns_of
 
 FLOAT32_MAX = float(np.finfo(np.float32).max)
 EXPONENTS = np.arange(0, 39)  # 1e0 ... 1e38, just under float32's largest number
@@ -28,12 +29,10 @@ def base_row(features: list[str], columns: dict) -> dict:
     return row
 
 
-def number_bounds(model, features: list[str], columns: dict) -> dict[str, float]:
-    """The largest magnitude of each float feature whose transformed row stays within float32."""
+def number_bounds(scorer, features: list[str], columns: dict) -> dict[str, float]:
+    """The largest magnitude of each float feature whose transformed row stays within float32;
+    scorer.transformed gives the matrix its estimator takes (None when there is none)."""
     numbers = [name for name in features if columns.get(name, {}).get("type", "float") == "float"]
-    steps = getattr(model, "steps", None)
-    if not numbers or not steps or len(steps) < 2:
-        return dict.fromkeys(numbers, FLOAT32_MAX)
     base = base_row(features, columns)
     rows = [
         {**base, name: sign * 10.0**exponent}
@@ -42,14 +41,12 @@ def number_bounds(model, features: list[str], columns: dict) -> dict[str, float]
         for exponent in EXPONENTS
     ]
     try:
-        transformed = model[:-1].transform(pd.DataFrame.from_records(rows, columns=features))
-        dense = np.asarray(
-            transformed.toarray() if hasattr(transformed, "toarray") else transformed
-        )
+        transformed = scorer.transformed(columns_of(rows, features)) if numbers else None
+        if transformed is None:
+            return dict.fromkeys(numbers, FLOAT32_MAX)
+        dense = np.asarray(transformed, dtype=np.float64)
         with np.errstate(over="ignore", invalid="ignore"):
-            fits = np.isfinite(dense.astype(np.float64)).all(axis=1) & (
-                np.abs(dense.astype(np.float64)) <= FLOAT32_MAX
-            ).all(axis=1)
+            fits = np.isfinite(dense).all(axis=1) & (np.abs(dense) <= FLOAT32_MAX).all(axis=1)
     except Exception:  # a pipeline this probe does not understand: float32's own range
         return dict.fromkeys(numbers, FLOAT32_MAX)
     fits = fits.reshape(len(numbers), 2, len(EXPONENTS)).all(axis=1)

@@ -6,6 +6,8 @@ the digest of the model's input schema. A champion whose columns contract.yaml n
 (one of another data set) is refused before anything is written.
 With --from-pipeline it is this checkout's pipeline model (paths.model), registered nowhere, as a
 pull request's review app serves it.
+Beside them: model.onnx when it answers as the model does (compiled.build), and
+serving-overrides.txt, what the service's image can then leave out (image.py).
 """
 
 import tempfile
@@ -13,12 +15,15 @@ from pathlib import Path
 
 from .. import input_schema, models, tracking
 from ..compiled import folder as compiled_folder
+from ..compiled.build import compile_into
 from ..config import param, path
 from ..errors import PipelineError
-from ..files import copy_file, read_model, read_parquet, write_json
+from ..files import copy_file, read_model, read_parquet, write_json, write_text
+from ..input_frame import as_declared
 from ..project import library_version, project_version
 from ..provenance import data_tags, file_md5, file_sha256, git_tags
-from ..quality.contract import load_contract
+from ..quality.contract_file import load_contract
+from . import image
 
 
 def arguments(parser) -> None:
@@ -77,6 +82,7 @@ def main(params: dict, to: str = "build/model", from_pipeline: bool = False) -> 
         folder / "model.json",
     )
     copy_file(contract, folder / "contract.yaml")
+    write_text(image.overrides(bool(onnx.get("sha256"))), folder / image.FILE)
     print(f"export: {what} -> {folder}")
 
 
@@ -89,10 +95,10 @@ def compile_checked(params: dict, model, features: list[str], columns: dict, fol
         missing = [name for name in features if name not in frame.columns]
         if missing:
             raise PipelineError(f"{test}: the model's column {missing[0]!r} is missing")
-        frame = input_schema.as_declared(frame, input_schema.dtypes(features, columns), test)
+        frame = as_declared(frame, input_schema.dtypes(features, columns), test)
     except PipelineError as error:
         frame, why_not = None, f"no test split to prove ONNX parity on: {error}"
-    onnx = compiled_folder.compile_into(model, frame, folder, why_not)
+    onnx = compile_into(model, frame, folder, why_not)
     if onnx.get("sha256"):
         result = onnx["parity"]
         print(
