@@ -158,11 +158,11 @@ def test_the_image_holds_only_what_the_compiled_model_needs_and_serves_from_it(e
     pandas, scikit-learn, MLflow or DVC, and the same answers as the full environment's service."""
     url = service[0]
     python = tmp_path / "image/bin/python"
-    subprocess.run([str(VENV_BIN / "uv"), "venv", "--quiet", "--python", str(VENV_BIN / "python"), str(python.parents[1])],
-                   check=True)  # fmt: skip
+    uv = str(VENV_BIN / "uv")
+    subprocess.run([uv, "venv", "--quiet", "--python", str(VENV_BIN / "python"), str(python.parents[1])], check=True)
     installed = subprocess.run(image_install(exported, python), cwd=exported, capture_output=True, text=True)
     assert installed.returncode == 0, installed.stderr
-    listed = subprocess.run([str(VENV_BIN / "uv"), "pip", "list", "--python", str(python), "--format", "json"],
+    listed = subprocess.run([uv, "pip", "list", "--python", str(python), "--format", "json"],
                             capture_output=True, text=True, check=True).stdout  # fmt: skip
     names = {re.sub(r"[-_.]+", "-", package["name"]).lower() for package in json.loads(listed)}
     assert not names & LEFT_OUT and {"cd4ml", "onnxruntime", "fastapi", "uvicorn"} <= names
