@@ -52,6 +52,7 @@ bench: setup ## Measure bake and pipeline times; prints a table
 	$(BIN)/python benchmarks/tracking.py
 	$(BIN)/python benchmarks/serving.py
 	$(BIN)/python benchmarks/compiled_model.py
+	$(BIN)/python benchmarks/serving_env.py
 	$(BIN)/python benchmarks/pr_job.py
 	$(BIN)/python benchmarks/adopt.py
 	$(BIN)/python benchmarks/setup.py
