@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .errors import PipelineError
 from .project import command
-from .provenance import ARTIFACT_HASH_TAG
+from .provenance import ARTIFACT_HASH_TAG, check_sha256
 
 
 def read_info(folder: Path) -> dict:
@@ -21,3 +21,17 @@ def read_info(folder: Path) -> dict:
     if not isinstance(info, dict) or not info.get(ARTIFACT_HASH_TAG):
         raise PipelineError(f"{file}: no {ARTIFACT_HASH_TAG}; export the folder again")
     return info
+
+
+def model_file(folder: Path) -> Path:
+    """model.skops, which must be there whichever model answers."""
+    file = folder / "model.skops"
+    if not file.exists():
+        raise PipelineError(f"{file}: not found; write the folder with {command('export')}")
+    return file
+
+
+def check_model_file(folder: Path, info: dict) -> None:
+    """Refuse a folder whose model.skops is not the one model.json records, even when the compiled
+    model answers and model.skops is never opened: the folder is checked as a whole."""
+    check_sha256(model_file(folder), info[ARTIFACT_HASH_TAG], str(folder))

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from . import input_schema
 from .errors import PipelineError, redact
-from .exported import read_info
+from .exported import model_file, read_info
 from .project import command, importable
 from .provenance import check_sha256
 from .tracking import ARTIFACT_HASH_TAG, MODEL_HASH_TAG, model_file_of, trusted_types
@@ -177,7 +177,5 @@ def load_verified(file: Path, expected_sha256: str, what: str):
 
 def load_exported(folder: Path) -> tuple[object, dict]:
     """The model and description in a folder `export` wrote: model.skops, verified by model.json."""
-    info, model_file = read_info(folder), folder / "model.skops"
-    if not model_file.exists():
-        raise PipelineError(f"{model_file}: not found; write the folder with {command('export')}")
-    return load_verified(model_file, info[ARTIFACT_HASH_TAG], str(folder)), info
+    info = read_info(folder)
+    return load_verified(model_file(folder), info[ARTIFACT_HASH_TAG], str(folder)), info

@@ -22,7 +22,7 @@ from cd4ml.compiled.convert import ConversionError, convert, describe
 from cd4ml.compiled.runtime import compiled
 from cd4ml.errors import PipelineError
 from cd4ml.pipeline import train
-from cd4ml.provenance import file_sha256
+from cd4ml.provenance import ARTIFACT_HASH_TAG, file_sha256
 
 COLUMNS = {
     "reading": {"type": "float", "nullable": True},
@@ -142,13 +142,20 @@ def test_a_changed_onnx_file_is_refused_and_a_missing_entry_falls_back(data, tmp
     assert entry["sha256"] == file_sha256(tmp_path / "model.onnx")
     assert entry["parity"]["rows"] == len(frame) and entry["parity"]["holds"]
     json.dumps(entry)  # model.json holds it
-    assert compiled_folder.why_not({"onnx": entry}) is None
-    scorer = compiled_folder.load(tmp_path, {"onnx": entry})
+    (tmp_path / "model.skops").write_bytes(b"the model file, which the compiled model needs not")
+    info = {"onnx": entry, ARTIFACT_HASH_TAG: file_sha256(tmp_path / "model.skops")}
+    assert compiled_folder.why_not(info) is None
+    scorer = compiled_folder.load(tmp_path, info)
     assert scorer.predict(frame).tolist() == model.predict(frame).tolist()
+    skops_file = (tmp_path / "model.skops").read_bytes()
+    (tmp_path / "model.skops").write_bytes(b"a planted model file")
+    with pytest.raises(PipelineError, match="model.skops has SHA-256 .* refusing to load"):
+        compiled_folder.load(tmp_path, info)
+    (tmp_path / "model.skops").write_bytes(skops_file)
     with (tmp_path / "model.onnx").open("ab") as file:
         file.write(b"\0")
     with pytest.raises(PipelineError, match="model.onnx has SHA-256 .* refusing to load"):
-        compiled_folder.load(tmp_path, {"onnx": entry})
+        compiled_folder.load(tmp_path, info)
     failed = {"onnx": {"reason": "skl2onnx cannot convert X: no converter"}}
     assert compiled_folder.why_not(failed) == "skl2onnx cannot convert X: no converter"
     assert "export it again" in compiled_folder.why_not({})

@@ -9,6 +9,7 @@ Loading needs neither pandas nor scikit-learn: the service's image holds neither
 from pathlib import Path
 
 from ..errors import PipelineError, first_line
+from ..exported import check_model_file
 from ..provenance import check_sha256
 from .runtime import Compiled, compiled
 
@@ -28,7 +29,9 @@ def why_not(info: dict) -> str | None:
 
 
 def load(folder: Path, info: dict) -> Compiled:
-    """The folder's ONNX model, its SHA-256 checked against model.json's, as the skops file's is."""
+    """The folder's ONNX model, its SHA-256 checked against model.json's, as the skops file's is
+    (checked too: the folder is refused as a whole when either was changed)."""
+    check_model_file(folder, info)
     entry, file = info[KEY], folder / FILE
     if not file.is_file():
         raise PipelineError(f"{file}: not found, though {folder / 'model.json'} records it")
