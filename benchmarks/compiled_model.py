@@ -17,7 +17,7 @@ import numpy as np
 import pandas as pd
 from cd4ml.batch.predict import CHUNK_ROWS
 from cd4ml.compiled import parity
-from cd4ml.compiled.convert import convert
+from cd4ml.compiled.convert import convert, describe
 from cd4ml.compiled.runtime import compiled
 from cd4ml.pipeline import train
 from sklearn.datasets import load_breast_cancer, load_diabetes
@@ -72,7 +72,7 @@ def main() -> None:
         data = load(as_frame=True)
         settings = {"n_estimators": 200, "max_depth": 8, "random_state": 0} if forest else {}
         model = train.make_model(estimator(**settings)).fit(data.data, data.target)
-        onnx = compiled(convert(model, data.data).SerializeToString(), model)
+        onnx = compiled(convert(model, data.data).SerializeToString(), describe(model))
         rows = many(data.data, arguments.rows)
         result = parity.compare(model, onnx, rows.head(10_000))
         assert result["holds"], result

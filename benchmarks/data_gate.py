@@ -13,7 +13,6 @@ Targets: 1,000,000 rows x 31 columns in at most 8 s; time grows about linearly (
 
 import argparse
 import hashlib
-import importlib
 import sys
 import tempfile
 import time
@@ -23,7 +22,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import yaml
-from bench import bake, run
+from bench import bake, module_name, run
+from cd4ml.pipeline import validate
+from cd4ml.quality import profile
+from cd4ml.quality.contract_file import load_contract
 
 SIZES = (10_000, 100_000, 1_000_000)
 SECONDS_LIMIT, RATIO_LIMIT, MEMORY_LIMIT = 8.0, 12.0, 3.0
@@ -32,18 +34,15 @@ SECONDS_LIMIT, RATIO_LIMIT, MEMORY_LIMIT = 8.0, 12.0, 3.0
 def load_gate(root: Path):
     """Bake the default project; return gate(frame) -> results, the reference profile and its QUANTILES."""
     project = bake(root)
-    (name,) = [p.name for p in (project / "src").iterdir() if (p / "__init__.py").exists()]
-    sys.path.insert(0, str(project / "src"))
-    validate = importlib.import_module(f"{name}.pipeline.validate")
-    contract = importlib.import_module(f"{name}.quality.contract").load_contract(project / "contract.yaml")
-    profile_module = importlib.import_module(f"{name}.quality.profile")
-    profile = profile_module.read_profile(project / "data/reference/profile.json")
+    name = module_name(project)
+    contract = load_contract(project / "contract.yaml")
+    reference = profile.read_profile(project / "data/reference/profile.json")
     params = yaml.safe_load((project / "params.yaml").read_text())
     target, limits = params["ingest"]["target"], params["validate"]
     run(project, "python", "-m", name, "ingest")
     dataset = pd.read_parquet(project / params["paths"]["dataset"])
-    gate = lambda frame: validate.validate(frame, contract, profile, limits, target)  # noqa: E731
-    return gate, profile, profile_module.QUANTILES, dataset
+    gate = lambda frame: validate.validate(frame, contract, reference, limits, target)  # noqa: E731
+    return gate, reference, profile.QUANTILES, dataset
 
 
 def draw_number(column: dict, quantiles: np.ndarray, codes: np.ndarray, rng: np.random.Generator) -> np.ndarray:
