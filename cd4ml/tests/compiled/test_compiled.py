@@ -147,6 +147,9 @@ def test_a_changed_onnx_file_is_refused_and_a_missing_entry_falls_back(data, tmp
     assert compiled_folder.why_not(info) is None
     scorer = compiled_folder.load(tmp_path, info)
     assert scorer.predict(frame).tolist() == model.predict(frame).tolist()
+    fewer = {**info, "onnx": {**entry, "features": entry["features"][:-1]}}
+    with pytest.raises(PipelineError, match="model.onnx: cannot serve it: it takes .* columns"):
+        compiled_folder.load(tmp_path, fewer)
     skops_file = (tmp_path / "model.skops").read_bytes()
     (tmp_path / "model.skops").write_bytes(b"a planted model file")
     with pytest.raises(PipelineError, match="model.skops has SHA-256 .* refusing to load"):

@@ -39,4 +39,4 @@ def load(folder: Path, info: dict) -> Compiled:
     try:
         return compiled(file.read_bytes(), entry)
     except Exception as error:
-        raise PipelineError(f"{file}: onnxruntime cannot load it: {first_line(error)}") from None
+        raise PipelineError(f"{file}: cannot serve it: {first_line(error)}") from None

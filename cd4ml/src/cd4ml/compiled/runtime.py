@@ -44,6 +44,11 @@ class Compiled:
             (item.name, item.type == "tensor(string)") for item in self.session.get_inputs()
         ]
         self.feature_names_in_ = np.asarray(description["features"], dtype=object)
+        if len(self.inputs) != len(self.feature_names_in_):
+            raise ValueError(
+                f"it takes {len(self.inputs)} columns, its description names "
+                f"{len(self.feature_names_in_)}"
+            )
         self.trees = bool(description.get("trees"))
 
     def run(self, columns) -> list[np.ndarray]:
