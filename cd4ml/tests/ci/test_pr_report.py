@@ -1,4 +1,7 @@
+import json
+
 from cd4ml.ci import pr_report
+from cd4ml.markup import escaped
 
 
 def test_metrics_show_base_new_and_delta():
@@ -34,3 +37,19 @@ def test_regression_errors_become_a_mermaid_chart_lower_is_better():
     lines = [line for line in chart if line.strip().startswith("line [")]
     assert lines[0].endswith(", 4]") and lines[1].endswith(", 1]")
     assert pr_report.error_chart(None, None) == []
+
+
+def test_the_served_line_is_one_escaped_bullet(params, tmp_path):
+    parity = tmp_path / "parity.json"
+    changed = {**params, "paths": {**params["paths"], "parity": str(parity)}}
+    assert pr_report.served_lines(changed, "main") == [
+        "- Served implementation matches the trained model: not proven yet "
+        "(evaluate proves it when a model passes its gate)"
+    ]
+    reason = "features | derives\ncolumns <b>in Python</b>"
+    parity.write_text(json.dumps({"reason": reason}))
+    (bullet,) = pr_report.served_lines(changed, "no-such-revision")
+    assert bullet == "- " + escaped(
+        f"Served implementation matches the trained model: no: {reason}"
+    )
+    assert "|" not in bullet and "\n" not in bullet and "<b>" not in bullet

@@ -16,7 +16,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from cd4ml import input_frame, input_schema
-from cd4ml.compiled import build, parity
+from cd4ml.compiled import build, parity, summary
 from cd4ml.compiled import folder as compiled_folder
 from cd4ml.compiled.convert import ConversionError, convert, describe
 from cd4ml.compiled.runtime import compiled
@@ -112,6 +112,7 @@ def test_hist_gradient_boosting_does_not_convert_and_says_why_in_one_line(
     assert "\n" not in reason and len(reason) < 300
     entry = build.compile_into(model, frame, tmp_path)
     assert entry == {"reason": reason} and not (tmp_path / "model.onnx").exists()
+    assert summary.line(entry) == f"Served implementation matches the trained model: no: {reason}"
 
 
 def add_features(frame: pd.DataFrame) -> pd.DataFrame:
@@ -133,6 +134,47 @@ def test_the_bakes_default_features_step_returning_its_input_converts(data):
     assert model.steps[0][0] == "features"  # the project's add_features, as baked
     onnx = compiled(convert(model, frame).SerializeToString(), describe(model))
     assert parity.compare(model, onnx, frame)["holds"]
+
+
+@pytest.mark.parametrize(
+    ("estimator", "target", "difference"),
+    [
+        (RandomForestClassifier(n_estimators=30, random_state=0), "text", "max |Δp|"),
+        (RandomForestRegressor(n_estimators=30, random_state=0), "number", "max relative |Δ|"),
+    ],
+)
+def test_the_served_line_gives_the_largest_difference_and_the_rows(
+    data, tmp_path, estimator, target, difference
+):
+    frame, targets = data
+    model = train.make_model(estimator).fit(frame, targets[target])
+    unseen, _ = generated(250, seed=5)
+    data_bytes, entry = build.proven(model, unseen)
+    assert data_bytes and not list(tmp_path.iterdir())  # proven, nothing written
+    largest = entry["parity"]["largest_difference"]
+    assert 0 <= largest <= parity.TOLERANCE and summary.proven(entry)
+    assert summary.line(entry) == (
+        f"Served implementation matches the trained model: yes, {difference} = "
+        f"{largest:.1g} on 250 rows"
+    )
+    assert build.compile_into(model, unseen, tmp_path) == {
+        "sha256": file_sha256(tmp_path / "model.onnx"),
+        **entry,
+        **describe(model),
+    }
+
+
+def test_the_served_line_says_no_with_the_reason_in_one_line(data):
+    frame, targets = data
+    steps = [step for step in train.make_model(Ridge()).steps if step[0] != "features"]
+    model = Pipeline([("features", FunctionTransformer(add_features)), *steps])
+    model.fit(frame, targets["number"])
+    data_bytes, entry = build.proven(model, frame)
+    assert data_bytes is None and not summary.proven(entry)
+    assert summary.verdict(entry).startswith("no: add_features derives columns in Python")
+    missing = build.proven(model, None, "no test split to prove ONNX parity on: gone")
+    assert summary.verdict(missing[1]) == "no: no test split to prove ONNX parity on: gone"
+    assert summary.verdict(None).startswith("not proven yet")
 
 
 def test_a_changed_onnx_file_is_refused_and_a_missing_entry_falls_back(data, tmp_path):

@@ -1,6 +1,9 @@
 import pytest
+from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostingRegressor
 
 from cd4ml import errors, estimators, measurement, scoring
+from cd4ml.compiled import summary
+from cd4ml.files import write_model
 from cd4ml.pipeline import evaluate, train
 
 
@@ -52,3 +55,43 @@ def test_a_threshold_on_a_metric_the_task_lacks_is_one_line(params, task):
     message = f"evaluate.thresholds '{other}' is not a {task} metric"
     with pytest.raises(errors.PipelineError, match=message):
         evaluate.metric_gate(gate_params(params, thresholds={other: 1}), {}, {})
+
+
+def with_test_split(params, test, folder) -> dict:
+    test.to_parquet(folder / "test.parquet")
+    paths = {**params["paths"], "test": str(folder / "test.parquet")}
+    return {**params, "paths": paths}
+
+
+def test_evaluate_proves_the_onnx_model_on_the_test_split(params, task, split, tmp_path):
+    """What export would serve, proven where the model and the test split are: the project's own
+    data, contract and model shape."""
+    train_rows, test = split
+    estimator = estimators.make_estimator(task, "random_forest", {"n_estimators": 20}, 0)
+    write_model(train.train(train_rows, "target", estimator), tmp_path / "candidate.pkl")
+    entry = evaluate.served_parity(
+        with_test_split(params, test, tmp_path), tmp_path / "candidate.pkl"
+    )
+    assert summary.proven(entry), entry
+    assert entry["parity"]["rows"] == len(test)
+    assert summary.verdict(entry).endswith(f"on {len(test)} rows")
+
+
+def test_a_model_without_an_onnx_form_is_not_proven_and_says_why(params, task, split, tmp_path):
+    train_rows, test = split
+    hist = {
+        "classification": HistGradientBoostingClassifier,
+        "regression": HistGradientBoostingRegressor,
+    }
+    model = train.train(train_rows, "target", hist[task](max_iter=10))
+    write_model(model, tmp_path / "model.pkl")
+    entry = evaluate.served_parity(with_test_split(params, test, tmp_path), tmp_path / "model.pkl")
+    assert summary.verdict(entry).startswith("no: skl2onnx cannot convert HistGradientBoosting")
+    column = str(model.feature_names_in_[0])
+    gone = evaluate.served_parity(
+        with_test_split(params, test.drop(columns=column), tmp_path), tmp_path / "model.pkl"
+    )
+    assert summary.verdict(gone) == (
+        f"no: no test split to prove ONNX parity on: {tmp_path / 'test.parquet'}: "
+        f"the model's column {column!r} is missing"
+    )

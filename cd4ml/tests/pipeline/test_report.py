@@ -1,5 +1,7 @@
+import json
 import re
 
+from cd4ml.markup import escaped
 from cd4ml.pipeline import model_card, report
 
 # Strings mathtext would read as markup; each also wrapped in dollars, which makes it math.
@@ -92,3 +94,17 @@ def test_feature_names_are_drawn_as_written_not_as_mathtext():
     rows = [{"feature": name, "importance": 1.0} for name in AWKWARD_NAMES[:12]]
     drawing = report.svg(report.importance(rows))
     assert set(AWKWARD_NAMES[:12]) <= drawn_text(drawing)
+
+
+def test_the_page_says_whether_the_served_implementation_is_proven(params, tmp_path):
+    parity = tmp_path / "parity.json"
+    changed = {**params, "paths": {**params["paths"], "parity": str(parity)}}
+    reason = "skl2onnx cannot convert <Model> | a *step*"
+    parity.write_text(json.dumps({"reason": reason}))
+    page = report.render(changed)
+    line = f"Served implementation matches the trained model: no: {reason}"
+    assert f"<p>{escaped(line)}</p>" in page and "<Model>" not in page
+    result = {"holds": True, "rows": 121, "compared": "probabilities", "largest_difference": 8e-7}
+    parity.write_text(json.dumps({"parity": result}))
+    line = "Served implementation matches the trained model: yes, max |Δp| = 8e-07 on 121 rows"
+    assert f'<p class="pass">{escaped(line)}</p>' in report.render(changed)

@@ -1,7 +1,8 @@
 """pr-report: what a change did to the model against a base revision, as Markdown for the PR.
 
 Metrics with deltas, changed params, the gate verdicts (the metric gate, and against the base),
-the data-quality summary, a Mermaid chart that GitHub draws in the comment (the ROC curves for
+whether the served implementation (ONNX) answers as the trained model does, the data-quality
+summary, a Mermaid chart that GitHub draws in the comment (the ROC curves for
 classification, the absolute-error curves for regression) and, when `smoke` has written it, the
 review app's smoke test with the image digest.
 """
@@ -12,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..compiled import summary
 from ..config import param, path
 from ..files import read_json, write_text
 from ..gates import against_champion
@@ -71,6 +73,16 @@ def gate_lines(params: dict, base_metrics: dict, metrics: dict) -> list[str]:
             + ("would be promoted" if result.passed else "**would be rejected**")
         )
     return lines or ["- No gate report: the pipeline did not reach evaluate."]
+
+
+def served_lines(params: dict, base: str) -> list[str]:
+    """This change's parity line (paths.parity), and the base's when its verdict differs."""
+    file = path(params, "parity")
+    entry, base_entry = read_json(file), at_revision(base, file)
+    lines = [f"- {escaped(summary.line(entry))}"]
+    if base_entry is not None and summary.proven(base_entry) != summary.proven(entry):
+        lines.append(f"  - on the base: {escaped(summary.verdict(base_entry))}")
+    return lines
 
 
 def quality_lines(params: dict) -> list[str]:
@@ -163,6 +175,7 @@ def render(params: dict, base: str, data_note: str) -> str:
         "",
         "### Gates",
         *gate_lines(params, base_metrics, metrics),
+        *served_lines(params, base),
         "",
         "### Data quality",
         *quality_lines(params),

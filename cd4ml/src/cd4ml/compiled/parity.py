@@ -13,12 +13,14 @@ TOLERANCE = 1e-5
 
 
 def compare(reference, compiled, frame: pd.DataFrame) -> dict:
-    """{"holds", "rows", "largest_difference", "tolerance", "ties", "reason"} for the two models
-    on frame's rows; reason is one line when parity does not hold."""
-    result = {"rows": len(frame), "tolerance": TOLERANCE, "ties": 0}
+    """{"holds", "rows", "compared", "largest_difference", "tolerance", "ties", "reason"} for the
+    two models on frame's rows; compared is "probabilities" or "values" (regression), reason one
+    line when parity does not hold."""
+    compared = "probabilities" if hasattr(reference, "predict_proba") else "values"
+    result = {"rows": len(frame), "compared": compared, "tolerance": TOLERANCE, "ties": 0}
     if not len(frame):
         return {**result, "holds": False, "largest_difference": None, "reason": "no test rows"}
-    if hasattr(reference, "predict_proba"):
+    if compared == "probabilities":
         expected, found = reference.predict_proba(frame), compiled.predict_proba(frame)
         largest = float(np.abs(found - expected).max())
         differ = expected.argmax(axis=1) != found.argmax(axis=1)

@@ -5,6 +5,7 @@ The page opens offline: the plots are inline SVG, the style is inline, nothing i
 
 import io
 
+from ..compiled import summary
 from ..config import path
 from ..files import read_json, write_text
 from ..markup import escaped
@@ -144,6 +145,12 @@ def verdict(report: dict | None, name: str) -> str:
     )
 
 
+def served(entry: dict | None) -> str:
+    """Whether what will be served answers as the trained model does (paths.parity), one line."""
+    css = ' class="pass"' if summary.proven(entry) else ""
+    return f"<p{css}>{escaped(summary.line(entry))}</p>"
+
+
 def model_card(params: dict) -> list[str]:
     content = card(params)
     columns = [(group, len(names), ", ".join(names)) for group, names in content["columns"].items()]
@@ -182,6 +189,7 @@ def render(params: dict) -> str:
         "<h2>Gates</h2>",
         verdict(read_json(path(params, "data_quality").with_suffix(".json")), "Data quality"),
         verdict(evaluation or None, "Model gate"),
+        served(read_json(path(params, "parity"))),
         "<h2>Plots</h2>",
         *figures,
         "<h2>Lineage</h2>",

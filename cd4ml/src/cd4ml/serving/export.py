@@ -15,11 +15,10 @@ from pathlib import Path
 
 from .. import input_schema, models, tracking
 from ..compiled import folder as compiled_folder
+from ..compiled import rows as compiled_rows
 from ..compiled.build import compile_into
 from ..config import param, path
-from ..errors import PipelineError
 from ..files import copy_file, read_model, read_parquet, write_json, write_text
-from ..input_frame import as_declared
 from ..project import library_version, project_version
 from ..provenance import data_tags, file_md5, file_sha256, git_tags
 from ..quality.contract_file import load_contract
@@ -89,15 +88,7 @@ def main(params: dict, to: str = "build/model", from_pipeline: bool = False) -> 
 def compile_checked(params: dict, model, features: list[str], columns: dict, folder: Path) -> dict:
     """model.onnx beside model.skops when it answers as the model does on the whole test split
     (paths.test); model.json's "onnx" entry either way, and one line printed."""
-    test, frame, why_not = path(params, "test"), None, ""
-    try:
-        frame = read_parquet(test)
-        missing = [name for name in features if name not in frame.columns]
-        if missing:
-            raise PipelineError(f"{test}: the model's column {missing[0]!r} is missing")
-        frame = as_declared(frame, input_schema.dtypes(features, columns), test)
-    except PipelineError as error:
-        frame, why_not = None, f"no test split to prove ONNX parity on: {error}"
+    frame, why_not = compiled_rows.test_rows(read_parquet, path(params, "test"), features, columns)
     onnx = compile_into(model, frame, folder, why_not)
     if onnx.get("sha256"):
         result = onnx["parity"]
