@@ -31,6 +31,9 @@ def test_the_report_renders_its_plots_with_nothing_fetched(reproduced, chromium,
     page = reproduced / "reports/report.html"
     html = page.read_text()
     assert not re.search(r"""<(script|link|img)\b|src=|href=["']?https?:""", html)
+    # The default forest compiles to ONNX, proven on the test split by evaluate.
+    line = r"Served implementation matches the trained model: yes, max &#124;Δp&#124; = \S+ on \d+ rows"
+    assert re.search(line, html)
     dom = browse(chromium, tmp_path / "profile", "--dump-dom", page.as_uri()).stdout
     assert dom.count("<figure") == 4 and dom.count("<svg") >= 4
     shot = tmp_path / "report.png"

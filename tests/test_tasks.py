@@ -2,6 +2,7 @@
 classification bake adopting a multiclass data set with string labels."""
 
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -42,6 +43,7 @@ def test_a_regression_bake_trains_scores_and_plots_its_task(regression):
     assert not shown.get("errors") and {Path(name).stem for name in shown["data"]} == REGRESSION_PLOTS
     page = (regression / "reports/report.html").read_text()
     assert "<td>task</td><td>regression</td>" in page and '<figure id="residuals">' in page
+    assert re.search(r"Served implementation matches the trained model: yes, max relative &#124;Δ&#124; = ", page)
 
 
 def test_the_regression_bakes_own_tests_pass(regression):

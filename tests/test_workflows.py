@@ -179,6 +179,7 @@ def test_the_pull_request_workflow_rehearsed_posts_one_report_and_updates_it(rep
         assert "| train.random_forest.max_depth | 8 | 4 |" in report
         assert re.search(r"\| roc_auc \| 0\.99\d\d \| 0\.99\d\d \| [+-]0\.\d{4} \|", report)
         assert "- Metric gate (" in report and "Against the base:" in report
+        assert "- Served implementation matches the trained model: yes, max &#124;Δp&#124; = " in report
         assert "```mermaid\nxychart-beta" in report
         assert "No DVC remote" in report or "could not be read" in report
         assert report in summary.read_text()
