@@ -39,3 +39,10 @@ def param(params: dict, name: str):
 
 def path(params: dict, name: str) -> Path:
     return Path(param(params, f"paths.{name}"))
+
+
+def optional_path(params: dict, name: str) -> Path | None:
+    """paths.<name>, or None in a params.yaml older than the key: a project that moves to a newer
+    library goes on working without it, and gets the key with the template's next update."""
+    value = (params.get("paths") or {}).get(name)
+    return Path(value) if value else None

@@ -53,3 +53,8 @@ def test_the_served_line_is_one_escaped_bullet(params, tmp_path):
         f"Served implementation matches the trained model: no: {reason}"
     )
     assert "|" not in bullet and "\n" not in bullet and "<b>" not in bullet
+
+
+def test_a_params_yaml_older_than_paths_parity_gets_no_served_line(params):
+    older = {**params, "paths": {k: v for k, v in params["paths"].items() if k != "parity"}}
+    assert pr_report.served_lines(older, "main") == []

@@ -108,3 +108,8 @@ def test_the_page_says_whether_the_served_implementation_is_proven(params, tmp_p
     parity.write_text(json.dumps({"parity": result}))
     line = "Served implementation matches the trained model: yes, max |Δp| = 8e-07 on 121 rows"
     assert f'<p class="pass">{escaped(line)}</p>' in report.render(changed)
+
+
+def test_a_params_yaml_older_than_paths_parity_gets_a_page_without_the_line(params):
+    older = {**params, "paths": {k: v for k, v in params["paths"].items() if k != "parity"}}
+    assert "Served implementation" not in report.render(older)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from ..compiled import summary
-from ..config import param, path
+from ..config import optional_path, param, path
 from ..files import read_json, write_text
 from ..gates import against_champion
 from ..markup import escaped
@@ -77,7 +77,9 @@ def gate_lines(params: dict, base_metrics: dict, metrics: dict) -> list[str]:
 
 def served_lines(params: dict, base: str) -> list[str]:
     """This change's parity line (paths.parity), and the base's when its verdict differs."""
-    file = path(params, "parity")
+    file = optional_path(params, "parity")
+    if file is None:  # a params.yaml older than the key
+        return []
     entry, base_entry = read_json(file), at_revision(base, file)
     lines = [f"- {escaped(summary.line(entry))}"]
     if base_entry is not None and summary.proven(base_entry) != summary.proven(entry):

@@ -19,7 +19,7 @@ from ..checks import raise_on_failure, write_report
 from ..compiled import build, summary
 from ..compiled import rows as compiled_rows
 from ..compute import uses_dask
-from ..config import param, path
+from ..config import optional_path, param, path
 from ..errors import redact
 from ..files import read_model, read_parquet, replace_together
 from ..measurement import measure
@@ -77,14 +77,16 @@ def as_json(content):
     return lambda target: target.write_text(json.dumps(content, indent=2) + "\n")
 
 
-def keep(params: dict, candidate: Path, scores: dict, parity: dict, staged: list[Path]) -> None:
+def keep(
+    params: dict, candidate: Path, scores: dict, parity: dict | None, staged: list[Path]
+) -> None:
     """The last step: the candidate becomes the model, with its metrics, parity and plots, all or
     none."""
     replace_together(
         {
             path(params, "model"): copier(candidate),
             path(params, "metrics"): as_json(scores),
-            path(params, "parity"): as_json(parity),
+            **({optional_path(params, "parity"): as_json(parity)} if parity is not None else {}),
             **{path(params, "plots") / file.name: copier(file) for file in staged},
         }
     )
@@ -99,7 +101,8 @@ def main(params: dict) -> None:
     report = path(params, "evaluation")
     extra = {"task": task, "metrics": scores, "baseline": baseline, "plots": list(plots)}
     write_report(results, report, "Model gate", extra=extra)
-    if passed:  # what `export` will serve, proven before anything is logged or replaced
+    parity = None
+    if passed and optional_path(params, "parity"):  # proven before anything is logged or replaced
         parity = served_parity(params, candidate)
         print(f"evaluate: {summary.line(parity)}")
     with tempfile.TemporaryDirectory() as folder:

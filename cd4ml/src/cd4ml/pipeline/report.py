@@ -6,7 +6,7 @@ The page opens offline: the plots are inline SVG, the style is inline, nothing i
 import io
 
 from ..compiled import summary
-from ..config import path
+from ..config import optional_path, path
 from ..files import read_json, write_text
 from ..markup import escaped
 from ..plots import figure
@@ -172,7 +172,7 @@ def model_card(params: dict) -> list[str]:
 
 
 def render(params: dict) -> str:
-    plots = path(params, "plots")
+    plots, parity = path(params, "plots"), optional_path(params, "parity")
     metrics = read_json(path(params, "metrics")) or {}
     evaluation = read_json(path(params, "evaluation").with_suffix(".json")) or {}
     figures = []
@@ -189,7 +189,7 @@ def render(params: dict) -> str:
         "<h2>Gates</h2>",
         verdict(read_json(path(params, "data_quality").with_suffix(".json")), "Data quality"),
         verdict(evaluation or None, "Model gate"),
-        served(read_json(path(params, "parity"))),
+        *([served(read_json(parity))] if parity else []),
         "<h2>Plots</h2>",
         *figures,
         "<h2>Lineage</h2>",
