@@ -148,9 +148,9 @@ def image_install(project: Path, python: Path) -> list[str]:
     """The Dockerfile's `uv pip install` of the service, into python's environment, not the system's."""
     words = re.search(r"uv pip install ([^&\\]+)", (project / "Dockerfile").read_text()).group(1).split()
     copied = {"serving-overrides.txt": "build/model/serving-overrides.txt"}  # as the Dockerfile copies it
-    return [str(VENV_BIN / "uv"), "pip", "install", "--quiet", "--python", str(python)] + [
-        copied.get(word, word) for word in words if word != "--system"
-    ]
+    # --reinstall-package: uv would reuse an earlier build of the library's folder from its cache
+    uv = [str(VENV_BIN / "uv"), "pip", "install", "--quiet", "--reinstall-package", "cd4ml"]
+    return [*uv, "--python", str(python)] + [copied.get(word, word) for word in words if word != "--system"]
 
 
 def test_the_image_holds_only_what_the_compiled_model_needs_and_serves_from_it(exported, service, tmp_path):
