@@ -68,16 +68,17 @@ jsonschema_specifications jupyter jupyter_client jupyter_core jupyter_events jup
 jupyterlab_pygments jwt kiwisolver knack kombu lark lightgbm locket mako markdown_it markupsafe matplotlib
 matplotlib_inline mdurl mistune ml_dtypes mlflow mpl_toolkits mpmath msal msal_extensions msgpack multidict
 mypy_extensions narwhals nbclient nbconvert nbdime nbformat nbstripout nest_asyncio2 networkx nodeenv numpy oauthlib
-omegaconf onnx onnxruntime opentelemetry orjson overrides packaging pandas pandera pandocfilters parso partd pathspec
-pexpect platformdirs pluggy pre_commit pre_commit_hooks prettytable prometheus_client prompt_toolkit propcache proto
-psutil ptyprocess public pure_eval py pyarrow pyasn1 pyasn1_modules pycparser pydantic pydantic_core pydantic_settings
-pydevd_plugins pydot pygit2 pygments pygtrie pylab pyparsing pyreadline3 pytest python_discovery pythonjsonlogger pytz
-pywin32 pywinpty referencing requests requests_oauthlib rfc3339_validator rfc3986_validator rfc3987_syntax rich rpds
-ruamel ruff s3fs scipy scmrepo semver send2trash setuptools shellingham shortuuid shtab six skl2onnx sklearn skops
-slugify smmap sortedcontainers soupsieve sqlalchemy sqlparse sqltrie stack_data starlette sympy tabulate tblib
-terminado text_unidecode threadpoolctl tinycss2 tlz toml tomli tomlkit toolz tornado tqdm traitlets typeguard typer
-typing_extensions typing_inspect typing_inspection tzdata tzlocal uri_template urllib3 uv uvicorn uvloop validate vine
-virtualenv voluptuous waitress wcwidth webcolors webencodings websocket werkzeug wrapt yaml yarl zc zict zipp zmq
+omegaconf onnx onnxmltools onnxruntime opentelemetry orjson overrides packaging pandas pandera pandocfilters parso
+partd pathspec pexpect platformdirs pluggy pre_commit pre_commit_hooks prettytable prometheus_client prompt_toolkit
+propcache proto psutil ptyprocess public pure_eval py pyarrow pyasn1 pyasn1_modules pycparser pydantic pydantic_core
+pydantic_settings pydevd_plugins pydot pygit2 pygments pygtrie pylab pyparsing pyreadline3 pytest python_discovery
+pythonjsonlogger pytz pywin32 pywinpty referencing requests requests_oauthlib rfc3339_validator rfc3986_validator
+rfc3987_syntax rich rpds ruamel ruff s3fs scipy scmrepo semver send2trash setuptools shellingham shortuuid shtab six
+skl2onnx sklearn skops slugify smmap sortedcontainers soupsieve sqlalchemy sqlparse sqltrie stack_data starlette sympy
+tabulate tblib terminado text_unidecode threadpoolctl tinycss2 tlz toml tomli tomlkit toolz tornado tqdm traitlets
+typeguard typer typing_extensions typing_inspect typing_inspection tzdata tzlocal uri_template urllib3 uv uvicorn
+uvloop validate vine virtualenv voluptuous waitress wcwidth webcolors webencodings websocket werkzeug wrapt yaml yarl
+zc zict zipp zmq
 """
 STDLIB = """
 abc aifc antigravity argparse array ast asynchat asyncio asyncore atexit audioop base64 bdb binascii bisect builtins

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from ..errors import first_line, shorten
+from . import lightgbm_trees
 
 OPSET = {"": 18, "ai.onnx.ml": 3}
 FEATURES = "features"  # the graph output holding the preprocessed matrix
@@ -30,11 +31,15 @@ def is_tree_ensemble(estimator) -> bool:
 
 
 def describe(model) -> dict:
-    """What runtime needs to know of the model, kept in model.json: its columns in order, whether a
-    tree ensemble answers, and a classifier's classes as JSON has them."""
+    """What runtime needs to know of the model, kept in model.json: its columns in order, how the
+    estimator checks the transformed features (scikit-learn's refuse infinities, "finite", and its
+    tree ensembles values beyond float32, "trees"; LightGBM takes any double), and a classifier's
+    classes as JSON has them."""
+    estimator = model.steps[-1][1]
     description = {
         "features": [str(name) for name in model.feature_names_in_],
-        "trees": is_tree_ensemble(model.steps[-1][1]),
+        "trees": is_tree_ensemble(estimator),
+        "finite": not lightgbm_trees.is_lightgbm(estimator),
     }
     if hasattr(model, "predict_proba"):
         description["classes"] = [
@@ -86,16 +91,21 @@ def _converted(preprocess, estimator, sample: pd.DataFrame):
     from skl2onnx.common.data_types import DoubleTensorType
 
     width = preprocess.transform(sample.head(1)).shape[1]
-    trees = is_tree_ensemble(estimator)
+    trees, lightgbm = is_tree_ensemble(estimator), lightgbm_trees.is_lightgbm(estimator)
     if trees:
         estimator = float32_thresholds(estimator)
+    if lightgbm:
+        try:
+            lightgbm_trees.register(estimator)
+        except ImportError as error:
+            raise ConversionError(str(error)) from None
     back = convert_sklearn(
         estimator,
         initial_types=[("transformed", DoubleTensorType([None, width]))],
         options={id(estimator): {"zipmap": False}} if hasattr(estimator, "predict_proba") else None,
         target_opset=OPSET,
     )
-    for output in back.graph.output if trees else []:
+    for output in back.graph.output if trees or lightgbm else []:
         # onnxruntime's tree ensembles sum in double but answer float32, whatever skl2onnx declares
         if output.type.tensor_type.elem_type == TensorProto.DOUBLE:
             output.type.tensor_type.elem_type = TensorProto.FLOAT

@@ -50,13 +50,17 @@ class Compiled:
                 f"{len(self.feature_names_in_)}"
             )
         self.trees = bool(description.get("trees"))
+        self.finite = bool(description.get("finite", True))  # absent from earlier exports
 
     def run(self, columns) -> list[np.ndarray]:
-        """The graph's outputs: the transformed features, then the estimator's."""
+        """The graph's outputs: the transformed features, then the estimator's. An infinite
+        number is refused, as scikit-learn's imputers refuse it (a gap, NaN, is not)."""
         feeds = {
             name: fed(columns[feature], text)
             for (name, text), feature in zip(self.inputs, self.feature_names_in_, strict=True)
         }
+        if any(np.isinf(feeds[name]).any() for name, text in self.inputs if not text):
+            raise ValueError("Input X contains infinity or a value too large for dtype('float64')")
         return self.session.run(None, feeds)
 
     def transformed(self, columns) -> np.ndarray:
@@ -64,11 +68,12 @@ class Compiled:
         return self.run(columns)[0]
 
     def answer(self, columns) -> np.ndarray:
-        """The estimator's output, after checking its input as scikit-learn's estimators do."""
+        """The estimator's output, after checking its input as the estimator does: scikit-learn's
+        refuse infinities, and its trees values beyond float32; LightGBM takes any double."""
         features, *_, answer = self.run(columns)
         with np.errstate(invalid="ignore"):
-            finite = np.isfinite(features).all()
-            if not finite or (self.trees and (np.abs(features) > FLOAT32_MAX).any()):
+            infinite = self.finite and not np.isfinite(features).all()
+            if infinite or (self.trees and (np.abs(features) > FLOAT32_MAX).any()):
                 raise ValueError("Input X contains infinity or a value too large for the model")
         return np.asarray(answer, dtype=np.float64)
 
