@@ -5,7 +5,8 @@ as doubles (a gap is NaN), text as strings. It imputes and scales in double prec
 scikit-learn does; a tree ensemble then sees each value rounded to float32, again as scikit-learn's
 trees do, with every threshold moved down to the largest float32 not above it (skl2onnx stores
 thresholds as float32), so that `x <= t` picks the same branch for every float32 x; onnxruntime
-sums its trees in double and answers float32 (a relative difference of about 6e-8). Its outputs:
+sums its trees in double and answers float32 (a relative difference of about 6e-8). LightGBM's
+estimators compare doubles and take the doubles as they are (lightgbm_trees.py). Its outputs:
 the transformed features (`features`, which runtime checks as scikit-learn's estimators check
 their input) and the estimator's answer.
 """
