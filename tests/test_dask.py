@@ -138,6 +138,16 @@ def test_the_whole_pipeline_runs_on_the_cluster_and_passes_its_gates(reproduced,
     assert parity["reason"].startswith("skl2onnx cannot convert LGBM"), parity
 
 
+@pytest.mark.parametrize("task", ["classification", "regression"])
+def test_the_dask_trained_lightgbm_model_compiles_to_onnx_at_export(reproduced, task, tmp_path):
+    project = reproduced[task]
+    printed = command(project, "export", "--from-pipeline", "--to", str(tmp_path / "model")).stdout
+    assert "export: model.onnx answers as scikit-learn on" in printed
+    entry = json.loads((tmp_path / "model/model.json").read_text())["onnx"]
+    assert entry["parity"]["holds"] and entry["parity"]["rows"] > 500 and (tmp_path / "model/model.onnx").is_file()
+    assert entry["trees"] is False and entry["finite"] is False  # LightGBM takes any double
+
+
 def test_the_contract_gives_the_same_verdicts_as_the_pandas_engine(reproduced):
     """Exactly the same contract results; the profile's checks pass or fail alike (their KS
     distances and most-common shares are the documented approximations)."""
