@@ -1,3 +1,4 @@
+import pytest
 import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -54,3 +55,14 @@ def test_any_text_reads_back_as_written_line_breaks_included(tmp_path_factory, n
         written["ingest.target"],
         written["ingest.na_values"],
     )
+
+
+@pytest.mark.parametrize("name", ["yes", "NO", "on", "Off", "y", "12:30", "null", "~", "2019"])
+def test_a_name_yaml_1_1_reads_as_another_type_reads_back_as_text(tmp_path, name):
+    """The library reads params.yaml with PyYAML (YAML 1.1), where `yes` is true and `12:30` is
+    750; ruamel writes by YAML 1.2, which would leave them plain."""
+    file = tmp_path / "params.yaml"
+    file.write_text(PARAMS)
+    params_file.update(file, {"ingest.target": name, "ingest.na_values": [name]})
+    read = yaml.safe_load(file.read_text())["ingest"]
+    assert (read["target"], read["na_values"]) == (name, [name])

@@ -3,6 +3,7 @@
 import io
 from pathlib import Path
 
+import yaml
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString
@@ -13,6 +14,10 @@ from ..files import write_text
 # Characters YAML reads as a line break: ruamel writes them raw in a plain or single-quoted scalar,
 # where reading folds them into a space; in double quotes they are escaped and read back as written.
 LINE_BREAKS = frozenset("\r\n\x85\u2028\u2029")
+# ruamel writes by YAML 1.2, where `yes`, `Off` and `12:30` are text; the library and DVC's users
+# read params.yaml with PyYAML, by YAML 1.1, where they are a boolean and a number.
+_YAML_1_1 = yaml.resolver.Resolver()
+STRING = "tag:yaml.org,2002:str"
 
 
 def _yaml() -> YAML:
@@ -45,8 +50,12 @@ def update(file: Path, changes: dict[str, object], comments: dict[str, str] | No
 
 
 def _exact(value):
-    """The value with each text holding a line-break character double-quoted: it reads back."""
-    if isinstance(value, str) and LINE_BREAKS & set(value):
+    """The value with each text that would not read back as written double-quoted: one holding a
+    line-break character, or one that YAML 1.1 reads as another type."""
+    if isinstance(value, str) and (
+        LINE_BREAKS & set(value)
+        or _YAML_1_1.resolve(yaml.ScalarNode, value, (True, False)) != STRING
+    ):
         return DoubleQuotedScalarString(value)
     if isinstance(value, list):
         return [_exact(item) for item in value]
