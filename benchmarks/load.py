@@ -10,6 +10,7 @@ Prints one JSON object:
   throughput  successful requests per second
   p50_ms      median latency of the successful requests, in milliseconds (nearest rank)
   p99_ms      99th percentile of the same
+  client_cpu  CPU seconds this process used per second of wall time (1.0: one core kept busy)
   bad         the bad clients' requests by answer status ("error" for an exception)
 """
 
@@ -19,6 +20,7 @@ import http.client
 import itertools
 import json
 import math
+import resource
 import sys
 import threading
 import time
@@ -57,7 +59,7 @@ def generate(url, bodies: list[bytes], concurrency: int, seconds: float, cap: in
     tickets = itertools.count()  # next() on it is atomic under the GIL
     samples = [[] for _ in range(concurrency)]
     is_bad = [bool(bad) and every > 0 and position % every == 0 for position in range(concurrency)]
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), cpu_seconds()
     threads = [
         threading.Thread(
             target=worker,
@@ -70,19 +72,32 @@ def generate(url, bodies: list[bytes], concurrency: int, seconds: float, cap: in
         thread.start()
     for thread in threads:
         thread.join(timeout=max(0.0, started + seconds + 3 * TIMEOUT - time.perf_counter()))
-    elapsed = time.perf_counter() - started
+    elapsed, cpu = time.perf_counter() - started, cpu_seconds() - cpu
     good = [sample for position, own in enumerate(samples) if not is_bad[position] for sample in own]
-    latencies = sorted(latency for latency, status in good if status == 200)
-    requests = len(good)
     statuses = [str(status) for position, own in enumerate(samples) if is_bad[position] for _, status in own]
+    latencies = [latency for latency, status in good if status == 200]
+    figures = summary(latencies, len(good) - len(latencies), elapsed, cpu)
+    return {**figures, "bad": dict(collections.Counter(statuses))}
+
+
+def cpu_seconds() -> float:
+    """CPU time of this process so far, user and system."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def summary(latencies, errors: int, elapsed: float, cpu: float) -> dict:
+    """The figures of the good clients, from the latencies of their successful requests in seconds
+    and the count of the others; see the module's docstring."""
+    ordered = sorted(latencies)
     return {
-        "requests": requests,
-        "errors": requests - len(latencies),
+        "requests": len(ordered) + errors,
+        "errors": errors,
         "seconds": round(elapsed, 3),
-        "throughput": round(len(latencies) / elapsed, 1),
-        "p50_ms": percentile(latencies, 0.50),
-        "p99_ms": percentile(latencies, 0.99),
-        "bad": dict(collections.Counter(statuses)),
+        "throughput": round(len(ordered) / elapsed, 1),
+        "p50_ms": percentile(ordered, 0.50),
+        "p99_ms": percentile(ordered, 0.99),
+        "client_cpu": round(cpu / elapsed, 3),
     }
 
 

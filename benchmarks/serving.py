@@ -1,162 +1,47 @@
-"""Load the baked scoring service and `mlflow models serve` with the same model and the same rows.
+"""Load the baked scoring service, `mlflow models serve` and a bare uvicorn app with the same rows.
 
 Bakes the default project into a temporary folder, runs `dvc repro`, `promote` and `export`, and starts
   ours    `python -m <module> serve` on the exported folder, logging every prediction to a file
   MLflow  `mlflow models serve -m models:/<name>/1 --env-manager local` (uvicorn, one worker)
-on 127.0.0.1, each in its own process group. Checks once that both answer 200 and predict the same
-class for a few test rows. Then benchmarks/load.py, a separate process, posts single test rows (without
-the target) from 8 threads with a keep-alive connection each: to MLflow for --seconds, then, with MLflow
-stopped, to ours for --seconds, each capped at --max-requests; then a soak of ours for --soak-seconds
-at concurrency 16 in which clients 0 and 10 send bad values (wrong types, NaN, unknown or missing
-fields, and numbers the schema accepts but the model cannot score), reading the service's resident
-memory (VmRSS in /proc/<pid>/status of the process started here, which runs uvicorn in-process) once
-a second. Before the servers start, the exported model scores the same rows in-process, in batches of
-1 and of 8 rows (the most 8 clients can put in one batch), for the rate the service is compared with.
-Targets: ours serves at least 10x MLflow's requests per second, at least a third of the in-process rate
-at batches of 8, with p99 under 50 ms; in the soak no valid request is refused, and RSS is flat: the
-mean of the last 5 samples is less than 10 % above the mean of the first 5.
+  bare    benchmarks/bare_app.py: uvicorn with the service's loop and HTTP options, and an ASGI app
+          that answers every request with the same JSON: the HTTP stack's own limit
+  FastAPI the same with `--fastapi`: a FastAPI app with one route that answers a constant, to
+          tell the framework's share of our cost from the HTTP stack's
+on 127.0.0.1, each in its own process group. Checks once that ours and MLflow predict the same class
+for a few test rows, and that ours answers with the compiled model (GET /version: implementation
+"onnx"). Then a load generator in a separate process posts single test rows (without the target)
+over keep-alive connections, one request at a time each, at concurrency 8 and 64: to MLflow for
+--mlflow-seconds at each, then, with MLflow stopped, to the bare app, FastAPI and ours for --seconds at each.
+The load generator is benchmarks/load_async.py (one asyncio loop); benchmarks/load.py (a thread per
+connection) loads the bare app too, to show what each client can drive on this machine. The CPU the
+server and the client use per second is read from /proc and from the client's own rusage.
+Targets at concurrency 8: ours serves at least 100x MLflow's requests per second and at least half
+the bare app's, with p99 under 10 ms. Last, a soak of ours for --soak-seconds at concurrency 16 with
+load.py, in which clients 0 and 10 send bad values (wrong types, NaN, unknown or missing fields, and
+numbers the schema accepts but the model cannot score), reading the service's resident memory (VmRSS
+of the process started here, which runs uvicorn in-process) once a second: no valid request is
+refused, and the mean of the last 5 samples is less than 10 % above the mean of the first 5.
 Exits non-zero only when a server fails to start or to serve, not on a missed target.
 """
 
 import argparse
-import contextlib
-import http.client
 import importlib.metadata
 import json
 import os
 import platform
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
 import yaml
 from bench import bake, module_name, run
+from servers import HERE, call, free_port, loaded, server
+from serving_report import report
+from serving_soak import bad_bodies, soak
 
-LOAD = Path(__file__).resolve().parent / "load.py"
 BIN = Path(sys.executable).parent
-CONCURRENCY, SOAK_CONCURRENCY, BAD_EVERY, ROWS, CHECKED = 8, 16, 10, 16, 5
-RATIO_TARGET, IN_PROCESS_SHARE, P99_LIMIT_MS, GROWTH_LIMIT = 10.0, 1 / 3, 50.0, 10.0
-IN_PROCESS = """
-import importlib, json, sys, time
-from pathlib import Path
-import pandas as pd
-model, _ = importlib.import_module(sys.argv[2] + ".models").load_exported(Path("build/model"))
-rows = json.load(open(sys.argv[1]))
-features = [str(name) for name in model.feature_names_in_]
-rates = {}
-for size in (1, 8):
-    batches = [rows[start:start + size] for start in range(0, len(rows) - size + 1, size)]
-    done, started = 0, time.perf_counter()
-    while time.perf_counter() - started < 3:
-        model.predict_proba(pd.DataFrame.from_records(batches[done % len(batches)], columns=features))
-        done += 1
-    rates[size] = done * size / (time.perf_counter() - started)
-print(json.dumps(rates))
-"""
-START_TIMEOUT = 120  # seconds for a server to become ready
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def call(port: int, method: str, path: str, body=None) -> tuple[int, bytes]:
-    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
-    try:
-        data = None if body is None else json.dumps(body)
-        connection.request(method, path, body=data, headers={"Content-Type": "application/json"})
-        response = connection.getresponse()
-        return response.status, response.read()
-    finally:
-        connection.close()
-
-
-def stop(process: subprocess.Popen) -> None:
-    """SIGTERM to the process group, SIGKILL after 15 s."""
-    for sig in (signal.SIGTERM, signal.SIGKILL):
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(process.pid, sig)
-        with contextlib.suppress(subprocess.TimeoutExpired):
-            process.wait(timeout=15)
-            return
-
-
-@contextlib.contextmanager
-def server(name: str, command: list[str], project: Path, env: dict, port: int, ready: str, log: Path):
-    """Start a server in a new session, wait until GET ready answers 200, and stop its group on exit."""
-    with open(log, "w") as output:
-        process = subprocess.Popen(
-            command, cwd=project, env=env, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
-        )
-    try:
-        deadline = time.monotonic() + START_TIMEOUT
-        while True:
-            with contextlib.suppress(OSError):
-                if call(port, "GET", ready)[0] == 200:
-                    break
-            if process.poll() is not None or time.monotonic() > deadline:
-                tail = "\n".join(log.read_text().strip().splitlines()[-20:])
-                sys.exit(f"error: {name} did not start on port {port}\n{tail}")
-            time.sleep(0.3)
-        yield process
-    finally:
-        stop(process)
-
-
-def start_load(
-    port: int,
-    path: str,
-    bodies: Path,
-    seconds: float,
-    cap: int,
-    concurrency: int = CONCURRENCY,
-    bad: Path | None = None,
-) -> subprocess.Popen:
-    options = ["--body-file", str(bodies), "--concurrency", str(concurrency)]
-    options += ["--seconds", str(seconds), "--max-requests", str(cap)]
-    if bad is not None:
-        options += ["--bad-body-file", str(bad), "--bad-every", str(BAD_EVERY)]
-    url = f"http://127.0.0.1:{port}{path}"
-    return subprocess.Popen([sys.executable, str(LOAD), "--url", url, *options], stdout=subprocess.PIPE, text=True)
-
-
-def finish_load(load: subprocess.Popen, served: subprocess.Popen, name: str, seconds: float) -> dict:
-    try:
-        out, _ = load.communicate(timeout=seconds + 60)
-    except subprocess.TimeoutExpired:
-        load.kill()
-        load.communicate()
-        sys.exit(f"error: the load generator did not finish loading {name}")
-    if load.returncode != 0 or served.poll() is not None:
-        sys.exit(f"error: loading {name} failed (load generator exit {load.returncode}, server {served.poll()})")
-    return json.loads(out)
-
-
-def rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1]) / 1024
-
-
-def soak(
-    served: subprocess.Popen, port: int, bodies: Path, bad: Path, seconds: float, cap: int
-) -> tuple[dict, list[float]]:
-    """Load ours for seconds, with bad clients among the good, while reading its RSS once a second."""
-    load = start_load(port, "/predict", bodies, seconds, cap, SOAK_CONCURRENCY, bad)
-    samples, tick = [], time.monotonic()
-    deadline = tick + seconds + 60
-    while load.poll() is None and served.poll() is None and tick < deadline:
-        samples.append(rss_mb(served.pid))
-        tick += 1
-        time.sleep(max(0.0, tick - time.monotonic()))
-    return finish_load(load, served, "ours (soak)", seconds), samples
+CONCURRENCIES, ROWS, CHECKED = (8, 64), 16, 5
 
 
 def dataframe_split(row: dict) -> dict:
@@ -174,128 +59,78 @@ def check_agreement(ours: int, mlflow: int, rows: list[dict]) -> None:
             sys.exit(f"error: the servers disagree on {row}: {answer} against {mlflow_answer}")
 
 
-def bad_bodies(rows: list[dict]) -> list:
-    """Values a careless or hostile client sends: each is refused, or scored, but never crashes."""
-    row = rows[0]
-    numbers = [name for name, value in row.items() if isinstance(value, float)]
-    first = numbers[0]
-    bodies = [{**row, name: 3e38} for name in numbers]  # schema-valid; may overflow once scaled
-    bodies += [{**row, first: "12"}, {**row, first: True}, {**row, first: float("nan")}]
-    bodies += [{**row, "unknown": 1}, {key: value for key, value in row.items() if key != first}]
-    return bodies
-
-
-def in_process_rates(project: Path, env: dict, rows: Path) -> dict:
-    result = subprocess.run(
-        [sys.executable, "-c", IN_PROCESS, str(rows), module_name(project)],
-        cwd=project,
-        env=env,
-        capture_output=True,
-        text=True,
-    )
-    if result.returncode != 0:
-        sys.exit(f"error: scoring in-process failed: {result.stderr[-2000:]}")
-    return {int(size): rate for size, rate in json.loads(result.stdout).items()}
-
-
-def measure(root: Path, seconds: float, soak_seconds: float, cap: int) -> tuple[dict, dict, list[float], dict]:
+def prepare(root: Path) -> tuple[Path, str]:
+    """A baked project with its champion exported, and the request bodies in root."""
     project = bake(root)
     module = module_name(project)
     for command in (["dvc", "repro"], ["python", "-m", module, "promote"], ["python", "-m", module, "export"]):
         run(project, *command)
-    name = yaml.safe_load((project / "params.yaml").read_text())["mlflow"]["model_name"]
     test = pd.read_parquet(project / "data/processed/test.parquet").drop(columns="target")
     rows = json.loads(test.head(ROWS).to_json(orient="records"))  # plain Python numbers
     (root / "ours.json").write_text(json.dumps(rows))
     (root / "mlflow.json").write_text(json.dumps([dataframe_split(row) for row in rows]))
     (root / "bad.json").write_text(json.dumps(bad_bodies(rows)))
-    all_rows = json.loads(test.to_json(orient="records"))
-    (root / "rows.json").write_text(json.dumps(all_rows))
+    return project, module
 
+
+def measure(root: Path, args) -> dict:
+    project, module = prepare(root)
+    name = yaml.safe_load((project / "params.yaml").read_text())["mlflow"]["model_name"]
+    rows = json.loads((root / "ours.json").read_text())
     env = dict(os.environ, PYTHONPATH=str(project / "src"), MLFLOW_TRACKING_URI=f"sqlite:///{project}/mlflow.db")
     env["PATH"] = os.pathsep.join([str(BIN), env.get("PATH", "")])
     ours_env = dict(env, MODEL_URI=str(project / "build/model"), PREDICTION_LOG=str(root / "predictions.jsonl"))
-    rates = in_process_rates(project, env, root / "rows.json")
-    ours_port, mlflow_port = free_port(), free_port()
-    ours_command = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(ours_port)]
+    ports = {name: free_port() for name in ("ours", "MLflow", "bare", "FastAPI")}
+    ours_command = [sys.executable, "-m", module, "serve", "--host", "127.0.0.1", "--port", str(ports["ours"])]
     mlflow_command = [str(BIN / "mlflow"), "models", "serve", "-m", f"models:/{name}/1", "--env-manager", "local"]
-    mlflow_command += ["--host", "127.0.0.1", "--port", str(mlflow_port)]
-    with server("our service", ours_command, project, ours_env, ours_port, "/ready", root / "ours.log") as ours:
-        with server("MLflow", mlflow_command, project, env, mlflow_port, "/ping", root / "mlflow.log") as mlflow:
-            check_agreement(ours_port, mlflow_port, rows[:CHECKED])
-            load = start_load(mlflow_port, "/invocations", root / "mlflow.json", seconds, cap)
-            mlflow_result = finish_load(load, mlflow, "MLflow", seconds)
-        load = start_load(ours_port, "/predict", root / "ours.json", seconds, cap)
-        ours_result = finish_load(load, ours, "ours", seconds)
-        soak_result, samples = soak(ours, ours_port, root / "ours.json", root / "bad.json", soak_seconds, cap)
-    return {"MLflow": mlflow_result, "ours": ours_result}, soak_result, samples, rates
+    mlflow_command += ["--host", "127.0.0.1", "--port", str(ports["MLflow"])]
+    bare_command = [sys.executable, str(HERE / "bare_app.py"), "--port", str(ports["bare"])]
+    fastapi_command = [sys.executable, str(HERE / "bare_app.py"), "--fastapi", "--port", str(ports["FastAPI"])]
+    results, runs, bodies = {"load": os.getloadavg()}, {}, {"ours": root / "ours.json", "MLflow": root / "mlflow.json"}
+    paths = {"ours": "/predict", "MLflow": "/invocations", "bare": "/", "FastAPI": "/"}
+    processes = {}
 
+    def load(name: str, c: int, seconds: float, client: str = "asyncio") -> dict:
+        where = (processes[name], name, ports[name], paths[name], bodies.get(name, bodies["ours"]), seconds)
+        return loaded(client, *where, args.max_requests, c)
 
-def verdict(passed: bool) -> str:
-    return "pass" if passed else "FAIL"
-
-
-def report(results: dict, soak_result: dict, samples: list[float], soak_seconds: float, rates: dict) -> None:
-    row = "{:<8} {:>9} {:>7} {:>9} {:>8} {:>8}"
-    print(row.format("server", "requests", "errors", "req/s", "p50 ms", "p99 ms"))
-    for name, result in results.items():
-        p50, p99 = (f"{result[key]:.2f}" if result[key] is not None else "-" for key in ("p50_ms", "p99_ms"))
-        print(row.format(name, result["requests"], result["errors"], f"{result['throughput']:.1f}", p50, p99))
-    print("in-process, rows/s: " + ", ".join(f"batches of {size}: {rate:.1f}" for size, rate in rates.items()))
-    mlflow, ours, p99 = results["MLflow"]["throughput"], results["ours"]["throughput"], results["ours"]["p99_ms"]
-    ratio = ours / mlflow if mlflow else float("inf")
-    share = ours / rates[CONCURRENCY]
-    print()
-    line = "{:<36} {:>10}   {:<22} {}"
-    print(
-        line.format("ours / MLflow", f"{ratio:.2f} x", f"target >= {RATIO_TARGET:g} x", verdict(ratio >= RATIO_TARGET))
-    )
-    print(
-        line.format(
-            f"ours / in-process at batches of {CONCURRENCY}",
-            f"{share:.2f} x",
-            f"target >= {IN_PROCESS_SHARE:.2f} x",
-            verdict(share >= IN_PROCESS_SHARE),
-        )
-    )
-    print(line.format("ours / in-process at batches of 1", f"{ours / rates[1]:.2f} x", "-", "-"))
-    print(line.format("p99 of ours", f"{p99:.1f} ms", f"target < {P99_LIMIT_MS:g} ms", verdict(p99 < P99_LIMIT_MS)))
-    errors = soak_result["errors"]
-    print(
-        f"\nsoak of ours, {soak_seconds:g} s at concurrency {SOAK_CONCURRENCY}, "
-        f"clients 0 and {BAD_EVERY} sending bad values"
-    )
-    print(
-        f"  valid      {soak_result['requests']} requests ({soak_result['throughput']:.1f} req/s), "
-        f"p99 {soak_result['p99_ms']} ms"
-    )
-    print(f"  refused    {errors} valid requests   target 0: {verdict(errors == 0)}")
-    print(f"  bad        {sum(soak_result['bad'].values())} requests, answered {soak_result['bad']}")
-    if len(samples) < 5:
-        print(f"  RSS        {len(samples)} samples, too few to judge")
-        return
-    start, end = statistics.mean(samples[:5]), statistics.mean(samples[-5:])
-    growth = (end - start) / start * 100
-    print(f"  RSS start  {start:.1f} MB (mean of the first 5 of {len(samples)} samples, one a second)")
-    print(f"  RSS end    {end:.1f} MB (mean of the last 5)")
-    print(f"  growth     {growth:+.1f} %   target < {GROWTH_LIMIT:.0f} %: {verdict(growth < GROWTH_LIMIT)}")
+    with (
+        server("our service", ours_command, project, ours_env, ports["ours"], "/ready", root / "ours.log") as ours,
+        server("the bare app", bare_command, HERE, env, ports["bare"], "/", root / "bare.log") as bare,
+        server("FastAPI", fastapi_command, HERE, env, ports["FastAPI"], "/", root / "fastapi.log") as constant,
+    ):
+        processes.update(ours=ours, bare=bare, FastAPI=constant)
+        results["implementation"] = json.loads(call(ports["ours"], "GET", "/version")[1])["implementation"]
+        with server("MLflow", mlflow_command, project, env, ports["MLflow"], "/ping", root / "mlflow.log") as mlflow:
+            processes["MLflow"] = mlflow
+            check_agreement(ports["ours"], ports["MLflow"], rows[:CHECKED])
+            runs.update({("MLflow", c): load("MLflow", c, args.mlflow_seconds) for c in CONCURRENCIES})
+        for c in CONCURRENCIES:  # one after the other, so a drift in the machine's load touches all three alike
+            runs.update({(name, c): load(name, c, args.seconds) for name in ("bare", "FastAPI", "ours")})
+        runs.update({("bare, threads", c): load("bare", c, args.client_seconds, "threads") for c in CONCURRENCIES})
+        soaked = soak(ours, ports["ours"], bodies["ours"], root / "bad.json", args.soak_seconds, args.max_requests)
+    results["runs"], (results["soak"], results["rss"]) = runs, soaked
+    return results
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--seconds", type=float, default=20.0, help="load per server (default 20)")
+    parser.add_argument("--seconds", type=float, default=20.0, help="load of ours, bare app, FastAPI (default 20)")
+    parser.add_argument("--mlflow-seconds", type=float, default=10.0, help="load of MLflow (default 10)")
+    parser.add_argument("--client-seconds", type=float, default=5.0, help="threaded client's load (default 5)")
     parser.add_argument("--soak-seconds", type=float, default=60.0, help="soak of ours (default 60)")
-    parser.add_argument("--max-requests", type=int, default=200_000, help="request cap per run (default 200000)")
+    parser.add_argument("--max-requests", type=int, default=2_000_000, help="cap per load (default 2000000)")
     args = parser.parse_args()
-    if args.seconds <= 0 or args.soak_seconds <= 0 or args.max_requests < 1:
-        parser.error("--seconds, --soak-seconds and --max-requests must be positive")
+    if min(args.seconds, args.mlflow_seconds, args.client_seconds, args.soak_seconds, args.max_requests) <= 0:
+        parser.error("every duration and --max-requests must be positive")
     cpus = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    versions = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in ("mlflow", "fastapi", "uvicorn"))
+    names = ("mlflow", "fastapi", "uvicorn", "uvloop", "httptools", "onnxruntime")
+    versions = ", ".join(f"{name} {importlib.metadata.version(name)}" for name in names)
     print(f"{platform.machine()}, nproc {cpus}, Python {platform.python_version()}, {versions}", flush=True)
-    print(f"{CONCURRENCY} connections, {args.seconds:g} s per server, single rows\n", flush=True)
+    print(f"single rows; {args.seconds:g} s a load of ours, bare app, FastAPI; {args.mlflow_seconds:g} s of MLflow\n")
     with tempfile.TemporaryDirectory(prefix="cd4ml-serving-") as root:
-        results, soak_result, samples, rates = measure(Path(root), args.seconds, args.soak_seconds, args.max_requests)
-    report(results, soak_result, samples, args.soak_seconds, rates)
+        results = measure(Path(root), args)
+    report(results, CONCURRENCIES, args.soak_seconds)
     return 0
 
 
