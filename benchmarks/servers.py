@@ -98,9 +98,11 @@ def finish_load(load: subprocess.Popen, served: subprocess.Popen, name: str, sec
 
 def loaded(client: str, served: subprocess.Popen, name: str, port: int, path: str, bodies: Path, seconds: float,
            cap: int, concurrency: int) -> dict:  # fmt: skip
-    """The load generator's figures, with the CPU the server's process group used per second."""
+    """The load generator's figures, with the CPU the server's process group used per second and the
+    machine's load average of the last minute at the end."""
     before = group_cpu_seconds(served.pid)
     load = start_load(client, port, path, bodies, seconds, cap, concurrency)
     result = finish_load(load, served, name, seconds)
     result["server_cpu"] = round((group_cpu_seconds(served.pid) - before) / result["seconds"], 3)
+    result["load_average"] = os.getloadavg()[0]  # what else ran meanwhile, this load included
     return result

@@ -13,13 +13,15 @@ def verdict(passed: bool) -> str:
 
 
 def table(runs: dict) -> None:
-    row = "{:>3}  {:<14} {:>9} {:>7} {:>9} {:>8} {:>8} {:>7} {:>7}"
-    print(row.format("c", "server", "requests", "errors", "req/s", "p50 ms", "p99 ms", "server", "client"))
+    row = "{:>3}  {:<14} {:>9} {:>7} {:>9} {:>8} {:>8} {:>7} {:>7} {:>5}"
+    print(row.format("c", "server", "requests", "errors", "req/s", "p50 ms", "p99 ms", "server", "client", "load"))
     for (name, c), result in sorted(runs.items(), key=lambda item: item[0][1]):
         p50, p99 = (f"{result[key]:.2f}" if result[key] is not None else "-" for key in ("p50_ms", "p99_ms"))
         cpu = (f"{result[key]:.2f}" for key in ("server_cpu", "client_cpu"))
-        print(row.format(c, name, result["requests"], result["errors"], f"{result['throughput']:.1f}", p50, p99, *cpu))
+        figures = (result["requests"], result["errors"], f"{result['throughput']:.1f}", p50, p99)
+        print(row.format(c, name, *figures, *cpu, f"{result['load_average']:.1f}"))
     print("server, client: CPU in cores (1.00 = one core busy); client load_async.py unless marked threads (load.py)")
+    print("load: the machine's load average of the last minute at the end of the load, which counts it")
 
 
 def targets(runs: dict, concurrencies: tuple) -> None:
@@ -47,8 +49,12 @@ def client_notes(runs: dict, concurrencies: tuple) -> None:
     for client, name in (("bare, threads", "load.py (threads)"), ("bare", "load_async.py")):
         for c in concurrencies:
             result = runs[client, c]
-            busy = result["client_cpu"] >= BUSY
-            limit = "the client is the limit" if busy else "the server is the limit"
+            if result["client_cpu"] >= BUSY:
+                limit = "the client is the limit"
+            elif result["server_cpu"] >= BUSY:
+                limit = "the server is the limit"
+            else:
+                limit = "neither keeps a core busy: round trips, or other work on the machine, set the pace"
             print(f"{name} at c={c} drives the bare app at {result['throughput']:.0f} req/s using "
                   f"{result['client_cpu']:.2f} of a core: {limit}")  # fmt: skip
 
