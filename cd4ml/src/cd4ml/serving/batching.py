@@ -3,8 +3,8 @@ fail another.
 
 A model call costs about the same for 1 row as for 16, so the requests that arrived while the model
 was busy are scored together, in one call off the event loop; serve.batch_window_ms > 0 makes the
-first waiting request wait that long for others to join. When that call fails, it scores each request on its own and fails only
-the requests that fail alone; the batching task itself never dies.
+first waiting request wait that long for others to join. When that call fails, it scores each
+request on its own and fails only the requests that fail alone; the batching task never dies.
 """
 
 import asyncio
