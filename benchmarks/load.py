@@ -101,18 +101,21 @@ def summary(latencies, errors: int, elapsed: float, cpu: float) -> dict:
     }
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+def arguments(description: str, connections: str) -> argparse.ArgumentParser:
+    """The options both clients take; connections says what --concurrency counts."""
+    parser = argparse.ArgumentParser(description=description, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--url", required=True, help="http://127.0.0.1:PORT/path")
     parser.add_argument("--body-file", required=True, help="a JSON file holding a list of request bodies")
-    parser.add_argument("--concurrency", type=int, default=8, help="threads, one connection each (default 8)")
+    parser.add_argument("--concurrency", type=int, default=8, help=f"{connections} (default 8)")
     parser.add_argument("--seconds", type=float, default=10.0, help="time limit (default 10)")
     parser.add_argument("--max-requests", type=int, default=200_000, help="request cap (default 200000)")
-    parser.add_argument("--bad-body-file", help="a JSON file of bodies the bad clients send")
-    parser.add_argument("--bad-every", type=int, default=0, help="threads 0, N, 2N, ... are bad clients")
-    args = parser.parse_args()
+    return parser
+
+
+def checked(parser: argparse.ArgumentParser, args: argparse.Namespace) -> list[bytes]:
+    """The request bodies, after refusing a URL that is not local and limits that are not positive."""
     url = urlsplit(args.url)
-    if url.scheme != "http" or url.hostname not in ("127.0.0.1", "localhost"):
+    if url.scheme != "http" or url.hostname not in ("127.0.0.1", "localhost") or url.port is None:
         parser.error("--url must be http://127.0.0.1:PORT/...: this loads local servers only")
     if args.concurrency < 1 or args.seconds <= 0 or args.max_requests < 1:
         parser.error("--concurrency, --seconds and --max-requests must be positive")
@@ -120,6 +123,16 @@ def main() -> int:
         bodies = [json.dumps(body).encode() for body in json.load(file)]
     if not bodies:
         parser.error("--body-file holds no bodies")
+    return bodies
+
+
+def main() -> int:
+    parser = arguments(__doc__, "threads, one connection each")
+    parser.add_argument("--bad-body-file", help="a JSON file of bodies the bad clients send")
+    parser.add_argument("--bad-every", type=int, default=0, help="threads 0, N, 2N, ... are bad clients")
+    args = parser.parse_args()
+    bodies = checked(parser, args)
+    url = urlsplit(args.url)
     bad = None
     if args.bad_body_file:
         with open(args.bad_body_file) as file:

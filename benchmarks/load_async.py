@@ -8,7 +8,6 @@ the same JSON object as load.py without "bad". Answers must carry a Content-Leng
 framing), as uvicorn's do for a body sent in one piece.
 """
 
-import argparse
 import array
 import asyncio
 import itertools
@@ -18,7 +17,7 @@ import sys
 import time
 from urllib.parse import urlsplit
 
-from load import TIMEOUT, cpu_seconds, summary
+from load import TIMEOUT, arguments, checked, cpu_seconds, summary
 
 CONTENT_LENGTH = re.compile(rb"\r\ncontent-length:[ \t]*(\d+)", re.IGNORECASE)
 
@@ -103,22 +102,10 @@ async def generate(url, bodies: list[bytes], concurrency: int, seconds: float, c
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", required=True, help="http://127.0.0.1:PORT/path")
-    parser.add_argument("--body-file", required=True, help="a JSON file holding a list of request bodies")
-    parser.add_argument("--concurrency", type=int, default=8, help="connections (default 8)")
-    parser.add_argument("--seconds", type=float, default=10.0, help="time limit (default 10)")
-    parser.add_argument("--max-requests", type=int, default=200_000, help="request cap (default 200000)")
+    parser = arguments(__doc__, "connections")
     args = parser.parse_args()
+    bodies = checked(parser, args)
     url = urlsplit(args.url)
-    if url.scheme != "http" or url.hostname not in ("127.0.0.1", "localhost") or url.port is None:
-        parser.error("--url must be http://127.0.0.1:PORT/...: this loads local servers only")
-    if args.concurrency < 1 or args.seconds <= 0 or args.max_requests < 1:
-        parser.error("--concurrency, --seconds and --max-requests must be positive")
-    with open(args.body_file) as file:
-        bodies = [json.dumps(body).encode() for body in json.load(file)]
-    if not bodies:
-        parser.error("--body-file holds no bodies")
     try:
         from uvloop import run
     except ImportError:
