@@ -10,7 +10,7 @@ from sklearn.inspection import permutation_importance
 from . import scoring
 from .compute import cluster, uses_dask
 from .config import param, path
-from .files import read_model, read_parquet
+from .files import read_parquet
 
 IMPORTANCE_ROWS = 10_000  # permutation importance on at most this many test rows: a bounded cost
 
@@ -44,10 +44,10 @@ def on_dask(params: dict, model, target: str, task: str, seed: int) -> tuple[dic
     return scores, baseline, plots
 
 
-def measure(params: dict) -> tuple[dict, dict, dict]:
-    """The candidate's metrics, the baseline's and the plots, on the engine params.yaml names."""
+def measure(params: dict, model) -> tuple[dict, dict, dict]:
+    """The candidate model's metrics, the baseline's and the plots, on the engine params.yaml
+    names."""
     target, seed = param(params, "ingest.target"), param(params, "seed")
-    model = read_model(path(params, "candidate"))
     on_engine = on_dask if uses_dask(params) else in_memory
     return on_engine(params, model, target, param(params, "train.task"), seed)
 

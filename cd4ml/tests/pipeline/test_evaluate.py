@@ -3,7 +3,6 @@ from sklearn.ensemble import HistGradientBoostingClassifier, HistGradientBoostin
 
 from cd4ml import errors, estimators, measurement, scoring
 from cd4ml.compiled import summary
-from cd4ml.files import write_model
 from cd4ml.pipeline import evaluate, train
 
 
@@ -68,10 +67,8 @@ def test_evaluate_proves_the_onnx_model_on_the_test_split(params, task, split, t
     data, contract and model shape."""
     train_rows, test = split
     estimator = estimators.make_estimator(task, "random_forest", {"n_estimators": 20}, 0)
-    write_model(train.train(train_rows, "target", estimator), tmp_path / "candidate.pkl")
-    entry = evaluate.served_parity(
-        with_test_split(params, test, tmp_path), tmp_path / "candidate.pkl"
-    )
+    model = train.train(train_rows, "target", estimator)
+    entry = evaluate.served_parity(with_test_split(params, test, tmp_path), model)
     assert summary.proven(entry), entry
     assert entry["parity"]["rows"] == len(test)
     assert summary.verdict(entry).endswith(f"on {len(test)} rows")
@@ -84,12 +81,11 @@ def test_a_model_without_an_onnx_form_is_not_proven_and_says_why(params, task, s
         "regression": HistGradientBoostingRegressor,
     }
     model = train.train(train_rows, "target", hist[task](max_iter=10))
-    write_model(model, tmp_path / "model.pkl")
-    entry = evaluate.served_parity(with_test_split(params, test, tmp_path), tmp_path / "model.pkl")
+    entry = evaluate.served_parity(with_test_split(params, test, tmp_path), model)
     assert summary.verdict(entry).startswith("no: skl2onnx cannot convert HistGradientBoosting")
     column = str(model.feature_names_in_[0])
     gone = evaluate.served_parity(
-        with_test_split(params, test.drop(columns=column), tmp_path), tmp_path / "model.pkl"
+        with_test_split(params, test.drop(columns=column), tmp_path), model
     )
     assert summary.verdict(gone) == (
         f"no: no test split to prove ONNX parity on: {tmp_path / 'test.parquet'}: "

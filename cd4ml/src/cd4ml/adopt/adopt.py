@@ -18,7 +18,7 @@ import pandas as pd
 
 from ..config import PARAMS_FILE, load_params, param, path
 from ..errors import PipelineError, shorten
-from ..files import atomic_path, write_json, write_text
+from ..files import atomic_path, read_model, write_json, write_text
 from ..measurement import measure
 from ..quality.contract import draft
 from ..quality.contract_file import render
@@ -199,7 +199,7 @@ def first_run(params: dict) -> list[str]:
     the rest of the pipeline against that gate: one evaluation logged, not a throwaway one."""
     dvc("repro", "train")
     params = load_params(PARAMS_FILE)  # as adopt has just written it
-    metrics, baseline, _ = measure(params)
+    metrics, baseline, _ = measure(params, read_model(path(params, "candidate")))
     primary = param(params, "evaluate.primary_metric")
     changes = {
         "evaluate.thresholds": decide.floors(metrics),

@@ -78,18 +78,19 @@ def champion(params: dict, folder: str | None) -> tuple[object, dict[str, str]]:
     """The model to score with (an exported folder, or the champion from the registry; its ONNX
     form when the folder holds a proven one, see compiled.folder) and the dtypes of its columns;
     refused when its contract (the folder's, or the project's) no longer describes its columns."""
-    reason = "scoring the registry's champion; ONNX runs only from an exported folder"
-    if uses_dask(params):  # an onnxruntime session does not travel to the workers
-        reason = "compute.engine is dask; ONNX runs in one process"
+    # an onnxruntime session does not travel to the workers
+    on_dask = "compute.engine is dask; ONNX runs in one process" if uses_dask(params) else None
     if folder:
         info = read_info(Path(folder))
-        reason = reason if uses_dask(params) else compiled_folder.why_not(info)
+        reason = on_dask or compiled_folder.why_not(info)
         if reason is None:
             model = compiled_folder.load(Path(folder), info)
         else:
             model, info = models.load_exported(Path(folder))
         what, contract = folder, Path(folder) / "contract.yaml"
     else:
+        registry = "scoring the registry's champion; ONNX runs only from an exported folder"
+        reason = on_dask or registry
         client = tracking.client(params)
         version = models.resolve(client, param(params, "mlflow.model_name"), models.CHAMPION)
         print(f"predict: {models.described(version)}")

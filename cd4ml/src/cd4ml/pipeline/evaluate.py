@@ -61,10 +61,9 @@ def sampled_test(source: Path):
     return sample(read_dataset(source))
 
 
-def served_parity(params: dict, candidate: Path) -> dict:
-    """The "onnx" entry `export` would write for the candidate, but for the file's hash: parity on
-    the test split (on a bounded sample of it on Dask), or one line saying why there is none."""
-    model = read_model(candidate)
+def served_parity(params: dict, model) -> dict:
+    """The "onnx" entry `export` would write for the candidate model, but for the file's hash:
+    parity on the test split (on a bounded sample of it on Dask), or one line saying why not."""
     features = [str(name) for name in getattr(model, "feature_names_in_", [])]
     columns = load_contract(path(params, "contract")).get("columns") or {}
     read = sampled_test if uses_dask(params) else read_parquet
@@ -94,7 +93,8 @@ def keep(
 
 def main(params: dict) -> None:
     task, candidate = param(params, "train.task"), path(params, "candidate")
-    scores, baseline, plots = measure(params)
+    model = read_model(candidate)
+    scores, baseline, plots = measure(params, model)
     print("evaluate: " + ", ".join(f"{name} {value:.4f}" for name, value in scores.items()))
     results = metric_gate(params, scores, baseline)
     passed = all(result.passed for result in results)
@@ -103,7 +103,7 @@ def main(params: dict) -> None:
     write_report(results, report, "Model gate", extra=extra)
     parity = None
     if passed and optional_path(params, "parity"):  # proven before anything is logged or replaced
-        parity = served_parity(params, candidate)
+        parity = served_parity(params, model)
         print(f"evaluate: {summary.line(parity)}")
     with tempfile.TemporaryDirectory() as folder:
         staged = [Path(folder) / f"{name}.json" for name in plots] if passed else []
